@@ -1,0 +1,339 @@
+"""The built-in plugin: registers dxframework's own methods through the public hooks.
+
+Third-party plugins use exactly the same hooks; nothing here is special-cased by the core.
+Each wrapper adapts a pure numeric core from :mod:`dxframework.methods` to the method
+signature ``func(x, ctx, **params)`` and turns invalid input into errors that name the
+indicator and units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dxframework.errors import MethodError
+from dxframework.methods import aggregate as agg
+from dxframework.methods import impute as imp
+from dxframework.methods import normalise as norm
+from dxframework.methods import screen as scr
+from dxframework.methods import treat as trt
+from dxframework.methods._nan import nanmax, nanmin
+from dxframework.methods.stats import kurt, skew
+from dxframework.pipeline.context import MethodContext
+from dxframework.plugins.hookspecs import hookimpl
+
+F = NDArray[np.float64]
+Register = Callable[..., None]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+# -- imputation -----------------------------------------------------------------------------
+def _impute_mean(x: F, ctx: MethodContext) -> F:
+    return imp.impute_mean(x)
+
+
+def _impute_median(x: F, ctx: MethodContext) -> F:
+    return imp.impute_median(x)
+
+
+def _impute_mean_by_group(x: F, ctx: MethodContext, group: str) -> F:
+    return imp.impute_by_group(x, ctx.groups(group), "mean")
+
+
+def _impute_median_by_group(x: F, ctx: MethodContext, group: str) -> F:
+    return imp.impute_by_group(x, ctx.groups(group), "median")
+
+
+def _impute_latest(x: F, ctx: MethodContext) -> F:
+    return imp.impute_latest(x, axis=-3)
+
+
+def _impute_linear(x: F, ctx: MethodContext) -> F:
+    return imp.impute_linear(x, axis=-3, periods=np.asarray(ctx.periods, dtype=np.float64))
+
+
+@hookimpl
+def register_imputation_methods(register: Register) -> None:
+    register("mean", _impute_mean, "column mean of the non-missing values")
+    register("median", _impute_median, "column median of the non-missing values")
+    register("mean_by_group", _impute_mean_by_group, "mean within the unit's group (param group)")
+    register("median_by_group", _impute_median_by_group,
+             "median within the unit's group (param group)")
+    register("latest", _impute_latest, "panel: carry the last known value forward")
+    register("linear", _impute_linear,
+             "panel: linear interpolation between known periods, nearest value outside")
+
+
+# -- screening ------------------------------------------------------------------------------
+def _per_unit(x: F) -> F:
+    """``(periods, units, indicators)`` → ``(units, periods·indicators)``."""
+    moved = np.moveaxis(x, -2, 0)
+    return moved.reshape(moved.shape[0], -1)
+
+
+def _screen_by_missing(x: F, ctx: MethodContext, min_availability: float = 2 / 3
+                       ) -> NDArray[np.bool_]:
+    return np.asarray(scr.availability(_per_unit(x)) >= min_availability)
+
+
+def _screen_by_zeros(x: F, ctx: MethodContext, min_nonzero: float = 0.05) -> NDArray[np.bool_]:
+    return np.asarray(scr.nonzero_share(_per_unit(x)) >= min_nonzero)
+
+
+def _screen_none(x: F, ctx: MethodContext) -> NDArray[np.bool_]:
+    return np.ones(x.shape[-2], dtype=bool)
+
+
+@hookimpl
+def register_screening_methods(register: Register) -> None:
+    register("by_missing", _screen_by_missing,
+             "drop units whose data availability is below min_availability (default 2/3)")
+    register("by_zeros", _screen_by_zeros,
+             "drop units whose share of non-zero values is below min_nonzero (default 0.05)")
+    register("none", _screen_none, "keep every unit (forced exclusions still apply)")
+
+
+# -- treatment ------------------------------------------------------------------------------
+def _treat_default(x: F, ctx: MethodContext, skew_max: float = 2.0, kurt_max: float = 3.5,
+                   winmax: int = 5) -> trt.TreatmentResult:
+    return trt.treat_default(x, skew_max, kurt_max, winmax)
+
+
+def _transformed(x: F, y: F) -> trt.TreatmentResult:
+    none = np.zeros(x.shape, dtype=bool)
+    flags = np.ones(x.shape[:-2] + x.shape[-1:], dtype=bool)
+    return trt.TreatmentResult(y, skew(x), kurt(x), skew(y), kurt(y), none, none, flags,
+                               ~flags)
+
+
+def _treat_winsorise(x: F, ctx: MethodContext, skew_max: float = 2.0, kurt_max: float = 3.5,
+                     winmax: int = 5) -> trt.TreatmentResult:
+    y, hi, lo, _ = trt.winsorise(x, skew_max, kurt_max, winmax)
+    none = np.zeros(x.shape[:-2] + x.shape[-1:], dtype=bool)
+    return trt.TreatmentResult(y, skew(x), kurt(x), skew(y), kurt(y), hi, lo, none, none)
+
+
+def _treat_log_ct(x: F, ctx: MethodContext) -> trt.TreatmentResult:
+    return _transformed(x, trt.log_ct(x))
+
+
+def _treat_log_plus_one(x: F, ctx: MethodContext) -> trt.TreatmentResult:
+    return _transformed(x, trt.log_plus_one(x))
+
+
+def _treat_boxcox(x: F, ctx: MethodContext, lam: float) -> trt.TreatmentResult:
+    return _transformed(x, trt.boxcox(x, lam))
+
+
+@hookimpl
+def register_treatment_methods(register: Register) -> None:
+    register("default", _treat_default,
+             "winsorise failing indicators up to winmax points, else log on the original")
+    register("winsorise", _treat_winsorise, "winsorise only, no log fallback")
+    register("log_ct", _treat_log_ct, "log(x − min + 0.01·(max − min))")
+    register("log_plus_one", _treat_log_plus_one, "log(x − min + 1)")
+    register("boxcox", _treat_boxcox, "Box–Cox with a given lam on x − min + 1")
+
+
+# -- normalisation --------------------------------------------------------------------------
+def _check_range(x: F, ctx: MethodContext, method: str) -> None:
+    flat = nanmax(x) - nanmin(x)
+    bad = np.any(~(flat > 0), axis=tuple(range(flat.ndim - 1))) if flat.ndim else ~(flat > 0)
+    for k in np.nonzero(np.atleast_1d(bad))[0]:
+        raise ctx.error(f"{method}: indicator has no spread (max = min)",
+                        indicator=ctx.codes[k],
+                        hint="drop the indicator or set constant = <value> for this indicator")
+
+
+def _norm_minmax(x: F, ctx: MethodContext, lo: float = 0.0, hi: float = 100.0,
+                 constant: float | None = None) -> F:
+    if constant is None:
+        _check_range(x, ctx, "minmax")
+        return norm.minmax(x, lo, hi)
+    y = norm.minmax(x, lo, hi)
+    flat = ~(nanmax(x, keepdims=True) > nanmin(x, keepdims=True))
+    return np.where(flat & ~np.isnan(x), float(constant), y)
+
+
+def _norm_zscore(x: F, ctx: MethodContext, mean: float = 0.0, sd: float = 1.0) -> F:
+    _check_range(x, ctx, "zscore")
+    return norm.zscore(x, mean, sd)
+
+
+def _norm_rank(x: F, ctx: MethodContext) -> F:
+    return norm.rank_min(x)
+
+
+def _norm_borda(x: F, ctx: MethodContext) -> F:
+    return norm.borda(x)
+
+
+def _norm_percentile_rank(x: F, ctx: MethodContext) -> F:
+    return norm.percentile_rank(x)
+
+
+def _norm_fraction_of_max(x: F, ctx: MethodContext) -> F:
+    return norm.fraction_of_max(x)
+
+
+def _norm_distance_to_max(x: F, ctx: MethodContext) -> F:
+    _check_range(x, ctx, "distance_to_max")
+    return norm.distance_to_max(x)
+
+
+def _norm_distance_to_reference(x: F, ctx: MethodContext, unit: str, cap: bool = False) -> F:
+    if unit not in ctx.units:
+        raise ctx.error(f"reference unit {unit!r} is not in the data", unit=unit)
+    ref = x[..., ctx.units.index(unit), :]
+    return norm.distance_to_reference(x, ref, cap)
+
+
+def _targets(ctx: MethodContext, target: float | str | Sequence[float] | None) -> F:
+    """Direction-adjusted targets: a number, a list, or a label of the indicators' targets."""
+    dirs = ctx.directions()
+    if target is None or isinstance(target, str):
+        values = []
+        for code in ctx.codes:
+            ind = ctx.indicator(code)
+            found = None if ind is None else (
+                ind.targets.get(str(target)) if target is not None else
+                next(iter(ind.targets.values()), None))
+            if found is None:
+                raise ctx.error("distance_to_target: indicator has no target"
+                                + (f" {target!r}" if target else ""), indicator=code,
+                                hint="give the indicator a target or the method a target")
+            values.append(found)
+        return np.asarray(values) * dirs
+    return np.broadcast_to(np.asarray(target, dtype=np.float64), dirs.shape) * dirs
+
+
+def _norm_distance_to_target(x: F, ctx: MethodContext, target: Any = None, cap: bool = True,
+                             scale: float = 1.0) -> F:
+    return norm.distance_to_target(x, _targets(ctx, target), cap, scale)
+
+
+def _norm_goalposts(x: F, ctx: MethodContext, lo: Any = None, hi: Any = None,
+                    scale: float = 1.0, truncate: bool = True) -> F:
+    dirs = ctx.directions()
+    if lo is None or hi is None:
+        los, his = [], []
+        for code in ctx.codes:
+            ind = ctx.indicator(code)
+            if ind is None or ind.goalposts is None:
+                raise ctx.error("goalposts: indicator has no goalposts", indicator=code,
+                                hint="set goalposts = [lo, hi] on the indicator or lo/hi "
+                                "on the method")
+            los.append(ind.goalposts[0])
+            his.append(ind.goalposts[1])
+        lo_a, hi_a = np.asarray(los), np.asarray(his)
+    else:
+        lo_a = np.broadcast_to(np.asarray(lo, np.float64), dirs.shape)
+        hi_a = np.broadcast_to(np.asarray(hi, np.float64), dirs.shape)
+    # values were multiplied by the direction: goalposts follow, and swap when negated
+    a, b = lo_a * dirs, hi_a * dirs
+    return norm.goalposts(x, np.minimum(a, b), np.maximum(a, b), scale, truncate)
+
+
+@hookimpl
+def register_normalisation_methods(register: Register) -> None:
+    register("minmax", _norm_minmax, "(x − min)/(max − min)·(hi − lo) + lo")
+    register("zscore", _norm_zscore, "(x − mean)/sd·sd' + mean' (sample sd)")
+    register("rank", _norm_rank, "rank, ties share the minimum rank (1 = lowest)")
+    register("borda", _norm_borda, "rank − 1")
+    register("percentile_rank", _norm_percentile_rank, "(rank − 1)/(n − 1)")
+    register("fraction_of_max", _norm_fraction_of_max, "x / max")
+    register("distance_to_max", _norm_distance_to_max, "1 − (max − x)/(max − min)")
+    register("distance_to_reference", _norm_distance_to_reference,
+             "1 − (x_ref − x)/(x_ref − min), optional cap at 1")
+    register("distance_to_target", _norm_distance_to_target,
+             "(x − min)/(target − min)·scale, optional cap")
+    register("goalposts", _norm_goalposts, "(x − lo)/(hi − lo)·scale, truncated to [0, scale]")
+
+
+# -- weights --------------------------------------------------------------------------------
+def _weights_nominal(x: F, ctx: MethodContext) -> dict[tuple[str, str], float]:
+    return {(e.child, e.parent): e.weight for e in ctx.framework.edges}
+
+
+def _weights_equal(x: F, ctx: MethodContext) -> dict[tuple[str, str], float]:
+    return {(e.child, e.parent): 1.0 for e in ctx.framework.edges}
+
+
+@hookimpl
+def register_weighting_methods(register: Register) -> None:
+    register("nominal", _weights_nominal, "the framework's weights")
+    register("equal", _weights_equal, "equal weights within every group")
+
+
+# -- aggregation ----------------------------------------------------------------------------
+def _check_positive(x: F, w: F, ctx: MethodContext, method: str, strict_zero_only: bool) -> None:
+    used = np.any(w > 0, axis=-1)
+    bad = (x == 0) if strict_zero_only else (x <= 0)
+    bad = bad & used
+    if not np.any(bad):
+        return
+    lead = tuple(range(bad.ndim - 2))
+    problems = []
+    for k in np.nonzero(np.any(bad, axis=(*lead, bad.ndim - 2)))[0]:
+        rows = np.nonzero(np.any(bad[..., k], axis=lead))[0]
+        names = ", ".join(ctx.units[i] for i in rows[:10]) + (" …" if len(rows) > 10 else "")
+        need, have = ("≠ 0", "0") if strict_zero_only else ("> 0", "values ≤ 0")
+        problems.extend(ctx.error(
+            f"{method} mean needs values {need}; units {names} have {have}",
+            indicator=ctx.codes[k],
+            hint="normalise to a positive range first, e.g. minmax with lo = 1, hi = 100",
+        ).problems)
+    raise MethodError(problems)
+
+
+def _agg_arithmetic(x: F, w: F, ctx: MethodContext) -> F:
+    return agg.arithmetic(x, w)
+
+
+def _agg_geometric(x: F, w: F, ctx: MethodContext) -> F:
+    _check_positive(x, w, ctx, "geometric", strict_zero_only=False)
+    return agg.geometric(x, w)
+
+
+def _agg_harmonic(x: F, w: F, ctx: MethodContext) -> F:
+    _check_positive(x, w, ctx, "harmonic", strict_zero_only=True)
+    return agg.harmonic(x, w)
+
+
+def _agg_generalised(x: F, w: F, ctx: MethodContext, p: float) -> F:
+    if p == 0:
+        raise ctx.error("the generalised mean needs p ≠ 0 (use geometric for p = 0)")
+    if p < 0 or not float(p).is_integer():
+        _check_positive(x, w, ctx, "generalised", strict_zero_only=False)
+    return agg.generalised(x, w, p)
+
+
+@hookimpl
+def register_aggregation_methods(register: Register) -> None:
+    register("arithmetic", _agg_arithmetic, "Σ w·x over available children, weights rescaled")
+    register("geometric", _agg_geometric, "exp(Σ w·log x); needs x > 0")
+    register("harmonic", _agg_harmonic, "1 / Σ (w/x); needs x ≠ 0")
+    register("generalised", _agg_generalised, "(Σ w·x^p)^(1/p), p ≠ 0")
+
+
+# -- data loaders and templates -------------------------------------------------------------
+@hookimpl
+def register_data_loaders(register: Register) -> None:
+    from dxframework.io.tables import read_table
+
+    def load(path: Path, sheet: str | None = None) -> Any:
+        return read_table(path, sheet=sheet)
+
+    for suffix in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json"):
+        register(suffix, load, "built-in reader")
+
+
+@hookimpl
+def register_template_folders(register: Register) -> None:
+    if TEMPLATES.is_dir():
+        register(TEMPLATES, prefix="builtin")

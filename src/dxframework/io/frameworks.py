@@ -1,0 +1,225 @@
+"""Reading frameworks from files: a metadata table (CSV/Excel, COINr's iMeta layout) or TOML.
+
+Table layout (column names are case-insensitive; COINr's names work as they are):
+
+``code`` (or ``iCode``), ``name_en`` (or ``iName``/``name``), ``name_vi``, ``type``
+(``Indicator``, ``Aggregate``, ``Group``, ``Denominator``), ``level``, ``parent`` (several
+parents separated by ``;``), ``weight`` (one per parent, separated by ``;``), ``direction``,
+``unit``, ``target``, ``denominator``, ``description``, ``source``.
+
+Rows of type ``Group`` name grouping columns of the data; rows of type ``Denominator`` name
+auxiliary numeric columns. Without a ``type`` column, a row is an aggregate when another row
+names it as parent.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dxframework.errors import FrameworkError, Problem
+from dxframework.io.tables import RawTable, parse_number, read_table
+from dxframework.model.framework import Edge, Framework
+from dxframework.model.indicator import Aggregate, Indicator
+
+__all__ = ["FrameworkSpec", "framework_from_dict", "read_framework"]
+
+_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "code": ("code", "icode"),
+    "name_en": ("name_en", "iname", "name"),
+    "name_vi": ("name_vi", "ten"),
+    "type": ("type",),
+    "level": ("level",),
+    "parent": ("parent", "parents"),
+    "weight": ("weight", "weights"),
+    "direction": ("direction",),
+    "unit": ("unit",),
+    "target": ("target",),
+    "denominator": ("denominator",),
+    "description": ("description",),
+    "source": ("source",),
+}
+
+
+@attrs.frozen
+class FrameworkSpec:
+    """A framework read from a file, with the auxiliary and grouping columns it declares."""
+
+    framework: Framework
+    auxiliary: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+def read_framework(path: str | Path, level_names: Sequence[str] = (),
+                   index: str | None = None) -> FrameworkSpec:
+    """Read a framework from a metadata table (``.csv``/``.xlsx``) or a ``.toml`` file."""
+    p = Path(path)
+    if p.suffix.lower() == ".toml":
+        if not p.is_file():
+            raise FrameworkError(Problem("framework file not found", file=str(p)))
+        try:
+            doc = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise FrameworkError(Problem(f"invalid TOML: {exc}", file=str(p))) from None
+        return framework_from_dict(doc, source=str(p), level_names=level_names, index=index)
+    try:
+        table = read_table(p)
+    except Exception as exc:
+        from dxframework.errors import DxfError
+
+        if isinstance(exc, DxfError):
+            raise FrameworkError(exc.problems) from None
+        raise
+    return _from_table(table, level_names, index)
+
+
+def _split(cell: Any) -> list[str]:
+    if cell is None:
+        return []
+    if isinstance(cell, float) and math.isnan(cell):
+        return []
+    text = str(cell).strip()
+    if not text:
+        return []
+    for sep in (";", "|"):
+        if sep in text:
+            return [t.strip() for t in text.split(sep) if t.strip()]
+    return [text]
+
+
+def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) -> FrameworkSpec:
+    src = table.source
+    lowered = {h.lower(): j for j, h in enumerate(table.header)}
+    col: dict[str, int] = {}
+    for key, aliases in _ALIASES.items():
+        for a in aliases:
+            if a in lowered:
+                col[key] = lowered[a]
+                break
+    if "code" not in col:
+        raise FrameworkError(Problem("no code column", file=src, row=1,
+                                     hint="name a column 'code' (or iCode)"))
+    problems: list[Problem] = []
+
+    def get(row: tuple[Any, ...], key: str) -> Any:
+        j = col.get(key)
+        return None if j is None else row[j]
+
+    def text(row: tuple[Any, ...], key: str) -> str:
+        v = get(row, key)
+        return "" if v is None else str(v).strip()
+
+    parent_codes = {p for row in table.rows for p in _split(get(row, "parent"))}
+    indicators: list[Indicator] = []
+    aggregates: list[Aggregate] = []
+    edges: list[Edge] = []
+    auxiliary: list[str] = []
+    groups: list[str] = []
+    for row, n in zip(table.rows, table.row_numbers, strict=True):
+        code = text(row, "code")
+        if not code:
+            problems.append(Problem("empty code", file=src, row=n, column=table.header[col["code"]]))
+            continue
+        kind = text(row, "type").lower()
+        if not kind:
+            kind = "aggregate" if code in parent_codes else "indicator"
+        if kind in ("group", "grouping"):
+            groups.append(code)
+            continue
+        if kind in ("denominator", "auxiliary", "other"):
+            auxiliary.append(code)
+            continue
+        if kind not in ("indicator", "aggregate"):
+            problems.append(Problem(f"unknown type {text(row, 'type')!r}", file=src, row=n,
+                                    column="type", indicator=code,
+                                    hint="use Indicator, Aggregate, Group or Denominator"))
+            continue
+        parents = _split(get(row, "parent"))
+        raw_w = _split(get(row, "weight")) or ["1"]
+        if len(raw_w) == 1 and len(parents) > 1:
+            raw_w = raw_w * len(parents)
+        weights: list[float] = []
+        for w in raw_w:
+            v = parse_number(w)
+            if v is None or math.isnan(v):
+                problems.append(Problem(f"weight {w!r} is not a number", file=src, row=n,
+                                        column="weight", indicator=code))
+                v = 1.0
+            weights.append(v)
+        if len(weights) != len(parents) and parents:
+            problems.append(Problem(f"{len(parents)} parents but {len(weights)} weights",
+                                    file=src, row=n, column="weight", indicator=code,
+                                    hint="give one weight per parent, separated by ';'"))
+            weights = [1.0] * len(parents)
+        edges.extend(Edge(code, p, w) for p, w in zip(parents, weights, strict=False))
+        try:
+            if kind == "indicator":
+                direction = parse_number(get(row, "direction"))
+                if direction is None or (not math.isnan(direction) and direction not in (1, -1)):
+                    problems.append(Problem(f"direction {get(row, 'direction')!r} must be 1 or -1",
+                                            file=src, row=n, column="direction", indicator=code))
+                    direction = 1.0
+                target = parse_number(get(row, "target"))
+                indicators.append(Indicator(
+                    code=code, name_en=text(row, "name_en"), name_vi=text(row, "name_vi"),
+                    unit=text(row, "unit"),
+                    direction=1 if math.isnan(direction) else int(direction),
+                    description=text(row, "description"), source=text(row, "source"),
+                    denominator=text(row, "denominator") or None,
+                    targets={} if target is None or math.isnan(target) else {"target": target}))
+            else:
+                level = parse_number(get(row, "level"))
+                aggregates.append(Aggregate(
+                    code=code, name_en=text(row, "name_en"), name_vi=text(row, "name_vi"),
+                    unit=text(row, "unit"), description=text(row, "description"),
+                    level=None if level is None or math.isnan(level) else int(level)))
+        except ValueError as exc:
+            problems.append(Problem(str(exc), file=src, row=n, indicator=code))
+    if problems:
+        raise FrameworkError(problems)
+    fw = Framework(indicators, aggregates, edges, level_names=tuple(level_names), index=index,
+                   source=src)
+    return FrameworkSpec(fw, tuple(auxiliary), tuple(groups))
+
+
+def framework_from_dict(doc: Mapping[str, Any], source: str | None = None,
+                        level_names: Sequence[str] = (), index: str | None = None
+                        ) -> FrameworkSpec:
+    """Build a framework from plain data (a parsed TOML or JSON document).
+
+    ``indicators`` and ``aggregates`` are lists of tables with the fields of
+    :class:`Indicator` / :class:`Aggregate` plus ``parents`` (``{parent: weight}``) or
+    ``parent`` and ``weight``.
+    """
+    problems: list[Problem] = []
+    edges: list[Edge] = []
+    nodes: dict[str, list[Any]] = {"indicators": [], "aggregates": []}
+    for key, cls in (("indicators", Indicator), ("aggregates", Aggregate)):
+        for i, entry in enumerate(doc.get(key, []), start=1):
+            entry = dict(entry)
+            code = str(entry.get("code", ""))
+            parents = entry.pop("parents", None)
+            if parents is None and "parent" in entry:
+                parents = {str(entry.pop("parent")): float(entry.pop("weight", 1.0))}
+            entry.pop("weight", None)
+            if isinstance(parents, Mapping):
+                edges.extend(Edge(code, str(p), float(w)) for p, w in parents.items())
+            elif isinstance(parents, list):
+                edges.extend(Edge(code, str(p), 1.0) for p in parents)
+            if "goalposts" in entry and entry["goalposts"] is not None:
+                entry["goalposts"] = tuple(entry["goalposts"])
+            try:
+                nodes[key].append(cls(**entry))
+            except (TypeError, ValueError) as exc:
+                problems.append(Problem(f"{key}[{i}]: {exc}", file=source, indicator=code or None))
+    if problems:
+        raise FrameworkError(problems)
+    fw = Framework(nodes["indicators"], nodes["aggregates"], edges,
+                   level_names=tuple(doc.get("level_names", level_names)),
+                   index=doc.get("index", index), source=source)
+    return FrameworkSpec(fw, tuple(doc.get("auxiliary", ())), tuple(doc.get("groups", ())))

@@ -1,0 +1,130 @@
+"""Normalisation (METHODS.md §6), per indicator over units (axis ``-2``).
+
+Direction is applied by the caller (the stage multiplies negative-direction indicators and
+their targets by −1 first). Missing values stay missing. Parameters broadcast against the
+indicator axis, so each indicator may have its own bounds or target.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dxframework.methods._nan import nanmax, nanmean, nanmin, nanstd
+from dxframework.methods.stats import count
+
+__all__ = [
+    "borda",
+    "distance_to_max",
+    "distance_to_reference",
+    "distance_to_target",
+    "fraction_of_max",
+    "goalposts",
+    "minmax",
+    "percentile_rank",
+    "rank_min",
+    "zscore",
+]
+
+F = NDArray[np.float64]
+
+
+def _col(p: ArrayLike) -> F:
+    """A per-indicator parameter broadcast over the unit axis."""
+    a = np.asarray(p, dtype=np.float64)
+    return a[..., np.newaxis, :] if a.ndim >= 1 else a
+
+
+def minmax(x: F, lo: ArrayLike = 0.0, hi: ArrayLike = 100.0) -> F:
+    """``(x − min)/(max − min)·(hi − lo) + lo``; a zero range gives NaN (the stage rejects it)."""
+    mn = nanmin(x, keepdims=True)
+    mx = nanmax(x, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x - mn) / (mx - mn) * (_col(hi) - _col(lo)) + _col(lo)
+
+
+def zscore(x: F, mean: ArrayLike = 0.0, sd: ArrayLike = 1.0) -> F:
+    """``(x − x̄)/s·sd + mean`` with ``s`` the sample standard deviation (n − 1)."""
+    mu = nanmean(x, keepdims=True)
+    s = nanstd(x, ddof=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x - mu) / s * _col(sd) + _col(mean)
+
+
+def rank_min(x: F) -> F:
+    """Rank within each column, 1 = lowest, ties share the minimum rank (exact equality).
+
+    Vectorised by sorting: no pairwise comparison, so it scales to many units.
+    """
+    order = np.argsort(x, axis=-2, kind="stable")  # NaN sorted last
+    s = np.take_along_axis(x, order, axis=-2)
+    n = x.shape[-2]
+    pos = np.arange(n).reshape((1,) * (x.ndim - 2) + (n, 1))
+    new_value = np.ones(s.shape, dtype=bool)
+    new_value[..., 1:, :] = s[..., 1:, :] != s[..., :-1, :]
+    first = np.maximum.accumulate(np.where(new_value, pos, 0), axis=-2)
+    ranks_sorted = (first + 1).astype(np.float64)
+    out = np.empty_like(ranks_sorted)
+    np.put_along_axis(out, order, ranks_sorted, axis=-2)
+    return np.where(np.isnan(x), np.nan, out)
+
+
+def borda(x: F) -> F:
+    """Borda score: ``rank − 1`` (0 = lowest)."""
+    return rank_min(x) - 1.0
+
+
+def percentile_rank(x: F) -> F:
+    """``(rank − 1)/(n − 1)`` with ``n`` the number of non-missing values."""
+    n = count(x)[..., np.newaxis, :].astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (rank_min(x) - 1.0) / (n - 1.0)
+
+
+def fraction_of_max(x: F) -> F:
+    """``x / max``."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return x / nanmax(x, keepdims=True)
+
+
+def distance_to_max(x: F) -> F:
+    """``1 − (max − x)/(max − min)``."""
+    mn = nanmin(x, keepdims=True)
+    mx = nanmax(x, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1.0 - (mx - x) / (mx - mn)
+
+
+def distance_to_reference(x: F, reference: F, cap: bool = False) -> F:
+    """``1 − (x_ref − x)/(x_ref − min)``, optionally capped at 1.
+
+    ``reference`` holds the reference unit's values, shape ``(..., indicators)``.
+    """
+    ref = np.asarray(reference, dtype=np.float64)[..., np.newaxis, :]
+    mn = nanmin(x, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = 1.0 - (ref - x) / (ref - mn)
+    return np.minimum(out, 1.0) if cap else out
+
+
+def distance_to_target(x: F, target: ArrayLike, cap: bool = True, scale: ArrayLike = 1.0) -> F:
+    """``(x − min)/(target − min)·scale``, optionally capped at ``scale``."""
+    mn = nanmin(x, keepdims=True)
+    t = _col(target)
+    sc = _col(scale)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (x - mn) / (t - mn)
+    if cap:
+        out = np.minimum(out, 1.0)
+    return out * sc
+
+
+def goalposts(x: F, lo: ArrayLike, hi: ArrayLike, scale: ArrayLike = 1.0,
+              truncate: bool = True) -> F:
+    """``(x − lo)/(hi − lo)·scale``, truncated to ``[0, scale]`` by default."""
+    lo_a, hi_a, sc = _col(lo), _col(hi), _col(scale)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (x - lo_a) / (hi_a - lo_a)
+    if truncate:
+        out = np.clip(out, 0.0, 1.0)
+    return out * sc

@@ -1,0 +1,130 @@
+"""Outlier treatment (METHODS.md §5): skew/kurtosis check, winsorisation, log fallback.
+
+All functions work on ``(..., units, indicators)`` arrays and treat every indicator (and every
+leading-axis variant) at once: the winsorisation loop runs over steps (at most ``winmax``), not
+over units or indicators.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dxframework.methods._nan import nanmax, nanmin
+from dxframework.methods.stats import count, kurt, skew
+
+__all__ = [
+    "TreatmentResult",
+    "boxcox",
+    "log_ct",
+    "log_plus_one",
+    "passes",
+    "treat_default",
+    "winsorise",
+]
+
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+
+def passes(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5) -> B:
+    """An indicator passes when ``|skew| < skew_max`` **or** ``kurt < kurt_max``."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray((np.abs(skew(x)) < skew_max) | (kurt(x) < kurt_max))
+
+
+def log_ct(x: F) -> F:
+    """``log(x − min(x) + 0.01·(max(x) − min(x)))`` per column (the COIN Tool log)."""
+    lo = nanmin(x, keepdims=True)
+    hi = nanmax(x, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.log(x - lo + 0.01 * (hi - lo)))
+
+
+def log_plus_one(x: F) -> F:
+    """``log(x − min(x) + 1)`` per column."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.log(x - nanmin(x, keepdims=True) + 1.0))
+
+
+def boxcox(x: F, lam: float) -> F:
+    """Box–Cox with a given λ on ``x − min(x) + 1``: ``(y^λ − 1)/λ``, ``log y`` when λ = 0."""
+    y = x - nanmin(x, keepdims=True) + 1.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.log(y) if lam == 0 else (y**lam - 1.0) / lam)
+
+
+def winsorise(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5,
+              winmax: ArrayLike = 5) -> tuple[F, B, B, B]:
+    """Winsorise failing columns step by step until they pass or ``winmax`` points are reached.
+
+    A step moves every value equal to the current maximum to the largest value below it when
+    the current skew is ≥ 0, otherwise every value equal to the minimum to the smallest value
+    above it; the count of winsorised points is the number of distinct units moved so far.
+
+    Returns
+    -------
+    treated, high, low, passed
+        The winsorised values, masks of points moved down (``high``) or up (``low``), and
+        whether each column passes after winsorisation.
+    """
+    x = np.array(x, dtype=np.float64)
+    winmax_a = np.asarray(winmax)
+    missing = np.isnan(x)
+    high = np.zeros(x.shape, dtype=bool)
+    low = np.zeros(x.shape, dtype=bool)
+    ok = passes(x, skew_max, kurt_max)
+    active = ~ok & (count(x) >= 4) & (nanmax(x) > nanmin(x)) & (winmax_a > 0)
+    while np.any(active):
+        sk = skew(x)
+        up = (active & (sk >= 0))[..., np.newaxis, :]
+        down = (active & ~(sk >= 0))[..., np.newaxis, :]
+        cur_max = nanmax(x, keepdims=True)
+        cur_min = nanmin(x, keepdims=True)
+        at_max = (x == cur_max) & up
+        at_min = (x == cur_min) & down
+        next_max = nanmax(np.where(at_max | missing, np.nan, x), keepdims=True)
+        next_min = nanmin(np.where(at_min | missing, np.nan, x), keepdims=True)
+        x = np.where(at_max, next_max, np.where(at_min, next_min, x))
+        high |= at_max
+        low |= at_min
+        moved = np.sum(high | low, axis=-2)
+        ok = passes(x, skew_max, kurt_max)
+        active = active & ~ok & (moved < winmax_a) & (nanmax(x) > nanmin(x))
+    return x, high, low, ok
+
+
+@attrs.frozen
+class TreatmentResult:
+    """Outcome of :func:`treat_default`, one entry per column (and leading-axis variant)."""
+
+    values: F
+    skew_before: F
+    kurt_before: F
+    skew_after: F
+    kurt_after: F
+    winsorised_high: B
+    winsorised_low: B
+    log_applied: B
+    untreatable: B
+
+
+def treat_default(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5,
+                  winmax: ArrayLike = 5) -> TreatmentResult:
+    """The default rule: winsorise failing indicators, else log-transform the original values.
+
+    Columns with fewer than 4 values or no spread are left as they are and flagged
+    ``untreatable`` (the stage writes a warning in its record).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    sk0, ku0 = skew(x), kurt(x)
+    untreatable = (count(x) < 4) | ~(nanmax(x) > nanmin(x))
+    win, high, low, ok = winsorise(x, skew_max, kurt_max, winmax)
+    use_log = ~ok & ~untreatable
+    logged = log_ct(x)
+    lmask = use_log[..., np.newaxis, :]
+    out = np.where(lmask, logged, np.where(untreatable[..., np.newaxis, :], x, win))
+    high = high & ~lmask
+    low = low & ~lmask
+    return TreatmentResult(out, sk0, ku0, skew(out), kurt(out), high, low, use_log, untreatable)

@@ -1,0 +1,214 @@
+"""Data sets: units × columns × periods of float64 values, NaN for missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dxframework.errors import DataError, Problem
+from dxframework.model.units import Unit
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["Dataset"]
+
+
+def _values(value: ArrayLike) -> NDArray[np.float64]:
+    arr = np.array(value, dtype=np.float64)  # always a copy: the caller's array is never shared
+    if arr.ndim == 2:
+        arr = arr[np.newaxis]
+    if arr.ndim != 3:
+        raise ValueError(f"values must have shape (periods, units, columns), got {arr.shape}")
+    arr.setflags(write=False)
+    return arr
+
+
+def _units(value: Iterable[Unit | str]) -> tuple[Unit, ...]:
+    return tuple(u if isinstance(u, Unit) else Unit(str(u)) for u in value)
+
+
+@attrs.frozen(eq=False)
+class Dataset:
+    """Values of units × columns × periods, immutable.
+
+    ``values`` has shape ``(len(periods), len(units), len(columns))``; NaN marks a missing
+    value. Columns are indicator, aggregate or auxiliary (denominator) codes. The array is
+    copied on construction and made read-only, so a data set never changes after it is built
+    and never shares memory with its input.
+    """
+
+    units: tuple[Unit, ...] = attrs.field(converter=_units)
+    columns: tuple[str, ...] = attrs.field(converter=tuple)
+    values: NDArray[np.float64] = attrs.field(converter=_values)
+    periods: tuple[int, ...] = attrs.field(default=(0,), converter=tuple)
+    source: str | None = None
+    _unit_index: Mapping[str, int] = attrs.field(init=False, repr=False)
+    _column_index: Mapping[str, int] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[Problem] = []
+        seen: dict[str, int] = {}
+        for i, u in enumerate(self.units):
+            if u.code in seen:
+                problems.append(Problem(f"duplicate unit code {u.code!r}", file=self.source,
+                                        unit=u.code, hint="each unit must appear once per period"))
+            seen.setdefault(u.code, i)
+        cols: dict[str, int] = {}
+        for j, c in enumerate(self.columns):
+            if c in cols:
+                problems.append(Problem(f"duplicate column {c!r}", file=self.source, column=c))
+            cols.setdefault(c, j)
+        if len(set(self.periods)) != len(self.periods):
+            problems.append(Problem("duplicate periods", file=self.source))
+        shape = (len(self.periods), len(self.units), len(self.columns))
+        if self.values.shape != shape:
+            problems.append(Problem(f"values have shape {self.values.shape}, expected {shape} "
+                                    "(periods, units, columns)", file=self.source))
+        if problems:
+            raise DataError(problems)
+        object.__setattr__(self, "_unit_index", MappingProxyType(seen))
+        object.__setattr__(self, "_column_index", MappingProxyType(cols))
+
+    # -- named constructors ----------------------------------------------------------------
+    @classmethod
+    def from_arrays(cls, units: Sequence[Unit | str], columns: Sequence[str], values: ArrayLike,
+                    periods: Sequence[int] = (0,)) -> Dataset:
+        """Build from a 2-D ``(units, columns)`` or 3-D ``(periods, units, columns)`` array."""
+        return cls(units=units, columns=columns, values=values, periods=periods)
+
+    @classmethod
+    def from_file(cls, path: str | Path, **options: Any) -> Dataset:
+        """Read a wide table (CSV, .xlsx or JSON, by extension): one row per unit (and period).
+
+        See :func:`dxframework.io.read_dataset` for the options.
+        """
+        from dxframework.io.tables import read_dataset
+
+        return read_dataset(path, **options)
+
+    @classmethod
+    def from_pandas(cls, frame: Any, **options: Any) -> Dataset:
+        """Build from a pandas DataFrame laid out like a wide file (needs pandas)."""
+        from dxframework.io.pandas import dataset_from_pandas
+
+        return dataset_from_pandas(frame, **options)
+
+    def to_pandas(self, period: int | None = None) -> Any:
+        """A pandas DataFrame indexed by unit code (and period when there are several)."""
+        from dxframework.io.pandas import dataset_to_pandas
+
+        return dataset_to_pandas(self, period)
+
+    # -- access ----------------------------------------------------------------------------
+    @property
+    def unit_codes(self) -> tuple[str, ...]:
+        """Unit codes in row order."""
+        return tuple(u.code for u in self.units)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """``(periods, units, columns)``."""
+        p, u, c = self.values.shape
+        return (p, u, c)
+
+    def has_column(self, code: str) -> bool:
+        """Whether ``code`` is a column."""
+        return code in self._column_index
+
+    def column_index(self, code: str) -> int:
+        """Position of a column; a :class:`DataError` naming it when absent."""
+        try:
+            return self._column_index[code]
+        except KeyError:
+            raise DataError(Problem(f"no column {code!r} in the data set", file=self.source,
+                                    column=code)) from None
+
+    def unit_index(self, code: str) -> int:
+        """Row of a unit; a :class:`DataError` naming it when absent."""
+        try:
+            return self._unit_index[code]
+        except KeyError:
+            raise DataError(Problem(f"no unit {code!r} in the data set", file=self.source,
+                                    unit=code)) from None
+
+    def get(self, columns: Sequence[str]) -> NDArray[np.float64]:
+        """Values of some columns, shape ``(periods, units, len(columns))`` (a copy)."""
+        idx = [self.column_index(c) for c in columns]
+        return self.values[:, :, idx].copy()
+
+    def column(self, code: str, period: int | None = None) -> NDArray[np.float64]:
+        """One column over units, for one period (default: the only or the last one)."""
+        p = self.period_index(period)
+        return self.values[p, :, self.column_index(code)].copy()
+
+    def period_index(self, period: int | None) -> int:
+        """Position of a period; ``None`` means the last one."""
+        if period is None:
+            return len(self.periods) - 1
+        try:
+            return self.periods.index(period)
+        except ValueError:
+            raise DataError(Problem(f"no period {period!r} in the data set (it has "
+                                    f"{', '.join(map(str, self.periods))})",
+                                    file=self.source)) from None
+
+    def group_labels(self, grouping: str) -> tuple[str | None, ...]:
+        """Each unit's label in a grouping (``None`` where the unit has none)."""
+        return tuple(u.groups.get(grouping) for u in self.units)
+
+    def groupings(self) -> tuple[str, ...]:
+        """Names of all groupings used by any unit."""
+        names: dict[str, None] = {}
+        for u in self.units:
+            names.update(dict.fromkeys(u.groups))
+        return tuple(names)
+
+    # -- derived data sets -----------------------------------------------------------------
+    def with_columns(self, columns: Sequence[str], values: ArrayLike) -> Dataset:
+        """A new data set with the same units and periods and other columns."""
+        return Dataset(units=self.units, columns=columns, values=values, periods=self.periods,
+                       source=self.source)
+
+    def select(self, columns: Sequence[str] | None = None, units: Sequence[str] | None = None,
+               periods: Sequence[int] | None = None) -> Dataset:
+        """A subset by column codes, unit codes and periods (in the order given)."""
+        ci = [self.column_index(c) for c in columns] if columns is not None else slice(None)
+        ui = [self.unit_index(u) for u in units] if units is not None else slice(None)
+        pi = [self.period_index(p) for p in periods] if periods is not None else slice(None)
+        values = self.values[pi][:, ui][:, :, ci]
+        return Dataset(
+            units=[self.units[i] for i in ui] if units is not None else self.units,
+            columns=columns if columns is not None else self.columns,
+            values=values,
+            periods=periods if periods is not None else self.periods,
+            source=self.source,
+        )
+
+    def to_records(self, period: int | None = None) -> list[dict[str, Any]]:
+        """One dict per unit: ``{"unit": code, column: value, ...}`` (NaN kept)."""
+        p = self.period_index(period)
+        rows = self.values[p]
+        return [
+            {"unit": u.code, **{c: float(rows[i, j]) for j, c in enumerate(self.columns)}}
+            for i, u in enumerate(self.units)
+        ]
+
+    def equals(self, other: Dataset) -> bool:
+        """Same units, columns, periods and values (NaN equal to NaN)."""
+        return (
+            self.unit_codes == other.unit_codes
+            and self.columns == other.columns
+            and self.periods == other.periods
+            and bool(np.array_equal(self.values, other.values, equal_nan=True))
+        )
+
+    def as_mapping(self, period: int | None = None) -> Mapping[str, NDArray[np.float64]]:
+        """Columns by code for one period."""
+        p = self.period_index(period)
+        return {c: self.values[p, :, j] for j, c in enumerate(self.columns)}
