@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dxframework.errors import MethodError
+from dxframework.errors import MethodError, Problem
 from dxframework.methods import aggregate as agg
 from dxframework.methods import impute as imp
 from dxframework.methods import normalise as norm
@@ -264,10 +264,103 @@ def _weights_equal(x: F, ctx: MethodContext) -> dict[tuple[str, str], float]:
     return {(e.child, e.parent): 1.0 for e in ctx.framework.edges}
 
 
+def _parents_with_indicator_children(ctx: MethodContext) -> list[str]:
+    fw = ctx.framework
+    cols = set(ctx.codes)
+    return [p for p in fw.aggregate_codes if all(e.child in cols for e in fw.children(p))]
+
+
+def _children_values(x: F, ctx: MethodContext, parent: str) -> tuple[list[str], F]:
+    kids = [e.child for e in ctx.framework.children(parent)]
+    idx = [ctx.codes.index(c) for c in kids]
+    values = x[..., idx]
+    return kids, values.reshape(-1, len(kids))  # periods pooled
+
+
+def _weights_ahp(x: F, ctx: MethodContext, matrices: dict[str, Any]
+                 ) -> tuple[dict[tuple[str, str], float], dict[str, Any]]:
+    from dxframework.methods.weights import ahp
+
+    out: dict[tuple[str, str], float] = {}
+    info: dict[str, Any] = {"consistency": {}, "warnings": []}
+    for parent, spec in matrices.items():
+        if parent not in ctx.framework.nodes:
+            raise ctx.error(f"AHP matrix for unknown aggregate {parent!r}", indicator=parent)
+        kids = list(spec.get("children") or [e.child for e in ctx.framework.children(parent)])
+        expected = {e.child for e in ctx.framework.children(parent)}
+        if set(kids) != expected:
+            raise ctx.error(f"AHP children of {parent!r} must be exactly {sorted(expected)}",
+                            indicator=parent)
+        try:
+            res = ahp(spec["matrix"])
+        except (ValueError, KeyError) as exc:
+            raise ctx.error(f"AHP matrix of {parent!r}: {exc}", indicator=parent,
+                            hint="give a positive reciprocal matrix, one row per child") from None
+        if len(res.weights) != len(kids):
+            raise ctx.error(f"AHP matrix of {parent!r} is {len(res.weights)}×{len(res.weights)} "
+                            f"but it has {len(kids)} children", indicator=parent)
+        out.update({(c, parent): float(w) for c, w in zip(kids, res.weights, strict=True)})
+        info["consistency"][parent] = {"lambda_max": res.lambda_max,
+                                       "consistency_ratio": res.consistency_ratio}
+        if not res.consistent:
+            info["warnings"].append(f"AHP matrix of {parent!r}: consistency ratio "
+                                    f"{res.consistency_ratio:.3f} > 0.1")
+    return out, info
+
+
+def _weights_pca(x: F, ctx: MethodContext) -> tuple[dict[tuple[str, str], float], dict[str, Any]]:
+    from dxframework.methods.weights import pca_weights
+
+    out: dict[tuple[str, str], float] = {}
+    explained: dict[str, float] = {}
+    for parent in _parents_with_indicator_children(ctx):
+        kids, values = _children_values(x, ctx, parent)
+        if len(kids) < 2:
+            continue
+        try:
+            w, share = pca_weights(values)
+        except ValueError as exc:
+            raise ctx.error(f"PCA weights of {parent!r}: {exc}", indicator=parent) from None
+        out.update({(c, parent): float(v) for c, v in zip(kids, w, strict=True)})
+        explained[parent] = share
+    return out, {"variance_explained": explained,
+                 "note": "absolute loadings of the first component; sign is arbitrary"}
+
+
+def _weights_optimised(x: F, ctx: MethodContext, targets: dict[str, list[float]] | None = None
+                       ) -> tuple[dict[tuple[str, str], float], dict[str, Any]]:
+    from dxframework.methods.weights import optimise_weights
+
+    out: dict[tuple[str, str], float] = {}
+    corr: dict[str, dict[str, float]] = {}
+    for parent in _parents_with_indicator_children(ctx):
+        kids, values = _children_values(x, ctx, parent)
+        if len(kids) < 2:
+            continue
+        target = (targets or {}).get(parent)
+        w, c = optimise_weights(values, target)
+        out.update({(k, parent): float(v) for k, v in zip(kids, w, strict=True)})
+        corr[parent] = {k: float(v) for k, v in zip(kids, c, strict=True)}
+    return out, {"correlations": corr}
+
+
+def _weights_custom(x: F, ctx: MethodContext, weights: dict[str, dict[str, float]]
+                    ) -> dict[tuple[str, str], float]:
+    return {(child, parent): float(w) for parent, kids in weights.items()
+            for child, w in kids.items()}
+
+
 @hookimpl
 def register_weighting_methods(register: Register) -> None:
     register("nominal", _weights_nominal, "the framework's weights")
     register("equal", _weights_equal, "equal weights within every group")
+    register("custom", _weights_custom, "weights given in the pipeline: {parent = {child = w}}")
+    register("ahp", _weights_ahp,
+             "AHP: principal eigenvector of a pairwise matrix per aggregate; CR > 0.1 warns")
+    register("pca", _weights_pca,
+             "absolute first-component loadings of each group of indicators, rescaled")
+    register("optimised", _weights_optimised,
+             "weights matching each component's correlation with the aggregate to a target")
 
 
 # -- aggregation ----------------------------------------------------------------------------
@@ -278,7 +371,7 @@ def _check_positive(x: F, w: F, ctx: MethodContext, method: str, strict_zero_onl
     if not np.any(bad):
         return
     lead = tuple(range(bad.ndim - 2))
-    problems = []
+    problems: list[Problem] = []
     for k in np.nonzero(np.any(bad, axis=(*lead, bad.ndim - 2)))[0]:
         rows = np.nonzero(np.any(bad[..., k], axis=lead))[0]
         names = ", ".join(ctx.units[i] for i in rows[:10]) + (" …" if len(rows) > 10 else "")
@@ -313,12 +406,50 @@ def _agg_generalised(x: F, w: F, ctx: MethodContext, p: float) -> F:
     return agg.generalised(x, w, p)
 
 
+def _agg_copeland(x: F, w: F, ctx: MethodContext) -> F:
+    from dxframework.methods.copeland import copeland
+
+    return copeland(x, w)
+
+
+def _agg_bod(x: F, w: F, ctx: MethodContext, bounds: list[float] | None = None) -> F:
+    from dxframework.methods.benefit_of_doubt import BoDInfeasible, benefit_of_doubt
+
+    if np.any(x < 0):
+        _check_positive(np.where(x < 0, x, 1.0), w, ctx, "benefit-of-the-doubt",
+                        strict_zero_only=False)
+    lead = x.shape[:-2]
+    out = np.full(lead + (x.shape[-2], w.shape[-1]), np.nan)
+    for p in range(w.shape[-1]):
+        cols = np.nonzero(w[:, p] > 0)[0]
+        for idx in np.ndindex(*lead):
+            try:
+                scores, _ = benefit_of_doubt(x[idx][:, cols],
+                                             None if bounds is None else (bounds[0], bounds[1]))
+            except BoDInfeasible as exc:
+                raise ctx.error(f"benefit of the doubt: {exc}", unit=ctx.units[exc.unit],
+                                hint="loosen the weight bounds") from None
+            out[idx + (slice(None), p)] = scores
+    return out
+
+
+def _agg_mazziotta_pareto(x: F, w: F, ctx: MethodContext, standardise: bool = True) -> F:
+    from dxframework.methods.mazziotta_pareto import mazziotta_pareto, mpi_standardise
+
+    return mazziotta_pareto(mpi_standardise(x) if standardise else x, w)
+
+
 @hookimpl
 def register_aggregation_methods(register: Register) -> None:
     register("arithmetic", _agg_arithmetic, "Σ w·x over available children, weights rescaled")
     register("geometric", _agg_geometric, "exp(Σ w·log x); needs x > 0")
     register("harmonic", _agg_harmonic, "1 / Σ (w/x); needs x ≠ 0")
     register("generalised", _agg_generalised, "(Σ w·x^p)^(1/p), p ≠ 0")
+    register("copeland", _agg_copeland, "pairwise majority outranking: Σ of ±1 outcomes")
+    register("benefit_of_doubt", _agg_bod,
+             "DEA: each unit's own best weights, every unit's score ≤ 1; optional share bounds")
+    register("mazziotta_pareto", _agg_mazziotta_pareto,
+             "M − S·cv on children standardised to mean 100, sd 10")
 
 
 # -- data loaders and templates -------------------------------------------------------------

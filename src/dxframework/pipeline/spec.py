@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -76,6 +76,10 @@ def _readonly(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(_plain(value or {}))
 
 
+def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Stage:
     """One pipeline stage.
@@ -121,7 +125,7 @@ class Stage:
 class Pipeline:
     """An ordered list of stages. Any stage may be skipped or repeated."""
 
-    stages: tuple[Stage, ...] = attrs.field(converter=tuple)
+    stages: tuple[Stage, ...] = attrs.field(converter=_stages)
     name: str = "custom"
     description: str = ""
 

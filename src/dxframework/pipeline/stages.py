@@ -104,7 +104,7 @@ def run_denominate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, An
         d = state.raw.values[:, :, state.raw.column_index(node.denominator)]
         d = d[:, [state.raw.unit_index(u) for u in data.unit_codes]]
         zero = d == 0
-        for p, i in zip(*np.nonzero(zero), strict=True):
+        for _p, i in zip(*np.nonzero(zero), strict=True):
             problems.append(Problem(f"denominator {node.denominator!r} is zero",
                                     file=state.raw.source, unit=data.units[i].code,
                                     indicator=code, column=node.denominator,
@@ -248,16 +248,20 @@ def run_weight(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
     data = state.current
     func = state.registry.method("weight", stage.method).func
     ctx = MethodContext(state.framework, data, state.raw, data.columns, stage.name)
-    weights = dict(_call(func, data.values, ctx, stage=stage, method=stage.method,
-                         params=dict(stage.params)))
+    returned = _call(func, data.values, ctx, stage=stage, method=stage.method,
+                     params=dict(stage.params))
+    info: dict[str, Any] = {}
+    if isinstance(returned, tuple):
+        returned, info = returned
+    weights = dict(returned)
     edges = {(e.child, e.parent) for e in state.framework.edges}
     bad = [k for k in weights if k not in edges]
     if bad:
         raise MethodError([Problem(f"stage {stage.name!r}: weight for unknown edge {c} → {p}",
                                    indicator=c) for c, p in bad])
     state.weights.update(weights)
-    return data, {"weights": [{"child": c, "parent": p, "weight": w}
-                              for (c, p), w in state.weights.items()]}
+    return data, {**info, "weights": [{"child": c, "parent": p, "weight": w}
+                                      for (c, p), w in state.weights.items()]}
 
 
 # -- aggregate ------------------------------------------------------------------------------
@@ -293,11 +297,23 @@ def run_aggregate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
                                             node.methods, stage.overrides.get(c)))
         for method, mparams, idx in column_groups(settings):
             parents = [codes[k] for k in idx]
-            position = {c: n for n, c in enumerate(cols)}
-            children = sorted({e.child for p in parents for e in fw.children(p)},
-                              key=position.__getitem__)
+            mparams = dict(mparams)
+            inputs = mparams.pop("inputs", None)
+            if inputs is None:
+                position = {c: n for n, c in enumerate(cols)}
+                children = sorted({e.child for p in parents for e in fw.children(p)},
+                                  key=position.__getitem__)
+                w = fw.weight_matrix(children, parents, state.weights or None)
+            else:  # aggregate other nodes than the children, with equal weights
+                children = list(fw.codes_at_level(inputs) if isinstance(inputs, int) else inputs)
+                absent = [c for c in children if c not in cols]
+                if absent or not children:
+                    raise MethodError(Problem(
+                        f"stage {stage.name!r}: inputs of {', '.join(parents)} are not computed "
+                        f"before them: {', '.join(absent) or 'none given'}",
+                        hint="inputs must be indicators or aggregates of lower levels"))
+                w = np.ones((len(children), len(parents)))
             x = np.stack([cols[c] for c in children], axis=-1)
-            w = fw.weight_matrix(children, parents, state.weights or None)
             ctx = MethodContext(fw, data, state.raw, tuple(children), stage.name)
             func = state.registry.method("aggregate", method).func
             y = np.asarray(_call(func, x, w, ctx, stage=stage, method=method, params=mparams),

@@ -1,0 +1,63 @@
+"""Benefit-of-the-doubt aggregation (METHODS.md §8): DEA weights chosen by each unit.
+
+Each unit's weights maximise its own score ``Σ w_k·x_k`` subject to every unit's score being
+at most 1 and ``w ≥ 0`` (CCR, input-oriented with a unit dummy input). Optional bounds limit
+each component's share of the unit's score (``L ≤ w_k·x_k / Σ w·x ≤ U``, the "pie share"
+restrictions of Cherchye et al.), so no unit can rest on one component alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["BoDInfeasible", "benefit_of_doubt"]
+
+F = NDArray[np.float64]
+
+
+class BoDInfeasible(ValueError):
+    """The linear program has no solution for a unit (e.g. share bounds that cannot hold)."""
+
+    def __init__(self, unit: int, message: str) -> None:
+        self.unit = unit
+        super().__init__(message)
+
+
+def benefit_of_doubt(x: F, bounds: tuple[float, float] | None = None) -> tuple[F, F]:
+    """Benefit-of-the-doubt scores and weights of ``x`` ``(units, components)``.
+
+    Missing values count as 0 (the unit gets no credit for a component it lacks). Values must
+    be ≥ 0. Returns ``(scores (units,), weights (units, components))``. The solver's weights
+    are rescaled so that the largest score under them is exactly 1: the constraints then hold
+    exactly and an efficient unit scores exactly 1.0, whatever the solver's tolerance.
+    """
+    from scipy.optimize import linprog
+
+    x = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0)
+    n, k = x.shape
+    scores = np.full(n, np.nan)
+    weights = np.full((n, k), np.nan)
+    for i in range(n):  # one linear program per unit: inherent to the method
+        a_ub = [x]
+        b_ub = [np.ones(n)]
+        if bounds is not None:
+            lo, hi = bounds
+            xi = x[i]
+            total = np.tile(xi, (k, 1))
+            own = np.diag(xi)
+            a_ub.append(lo * total - own)  # L·Σw·x − w_k·x_k ≤ 0
+            a_ub.append(own - hi * total)  # w_k·x_k − U·Σw·x ≤ 0
+            b_ub += [np.zeros(k), np.zeros(k)]
+        res = linprog(-x[i], A_ub=np.vstack(a_ub), b_ub=np.concatenate(b_ub),
+                      bounds=[(0, None)] * k, method="highs")
+        if res.status != 0:
+            raise BoDInfeasible(i, f"linear program failed: {res.message}")
+        w = np.asarray(res.x)
+        best = float(np.max(x @ w))
+        # polish: rescale so the binding constraint holds exactly (efficient units score 1.0)
+        if best > 0:
+            w = w / best
+        weights[i] = w
+        scores[i] = float(x[i] @ w)
+    return scores, weights
