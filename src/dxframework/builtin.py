@@ -239,8 +239,54 @@ def _norm_goalposts(x: F, ctx: MethodContext, lo: Any = None, hi: Any = None,
     return norm.goalposts(x, np.minimum(a, b), np.maximum(a, b), scale, truncate)
 
 
+def _original(x: F, ctx: MethodContext) -> F:
+    """Point rules read values in original units: undo the direction sign."""
+    return x * ctx.directions()
+
+
+def _norm_ratio(x: F, ctx: MethodContext, points: float = 1.0, cap: bool = True) -> F:
+    r = _original(x, ctx)
+    return (np.minimum(r, 1.0) if cap else r) * float(points)
+
+
+def _norm_steps(x: F, ctx: MethodContext, thresholds: list[float], points: list[float],
+                below: float = 0.0) -> F:
+    t = np.asarray(thresholds, dtype=np.float64)
+    pts = np.asarray(points, dtype=np.float64)
+    if t.shape != pts.shape or t.ndim != 1 or t.size == 0:
+        raise ctx.error("steps: give as many points as thresholds", hint="e.g. thresholds = "
+                        "[1, 2, 3, 4], points = [5, 10, 15, 20]")
+    order = np.argsort(t)
+    t, pts = t[order], pts[order]
+    v = _original(x, ctx)
+    k = np.searchsorted(t, np.where(np.isnan(v), -np.inf, v), side="right")
+    table = np.concatenate([[float(below)], pts])
+    return np.where(np.isnan(v), np.nan, table[k])
+
+
+def _norm_categories(x: F, ctx: MethodContext, mapping: dict[str, float]) -> F:
+    v = _original(x, ctx)
+    keys = np.array([float(k) for k in mapping], dtype=np.float64)
+    vals = np.array(list(mapping.values()), dtype=np.float64)
+    out = np.full(v.shape, np.nan)
+    for key, val in zip(keys, vals, strict=True):
+        out = np.where(v == key, val, out)
+    unknown = ~np.isnan(v) & np.isnan(out)
+    if np.any(unknown):
+        lead = tuple(range(unknown.ndim - 2))
+        k = int(np.nonzero(np.any(unknown, axis=(*lead, unknown.ndim - 2)))[0][0])
+        rows = np.nonzero(np.any(unknown[..., k], axis=lead))[0]
+        raise ctx.error(f"categories: value not in the mapping for units "
+                        f"{', '.join(ctx.units[i] for i in rows[:10])}", indicator=ctx.codes[k],
+                        hint=f"known codes: {', '.join(mapping)}")
+    return out
+
+
 @hookimpl
 def register_normalisation_methods(register: Register) -> None:
+    register("ratio", _norm_ratio, "point rule: min(a/b, 1) × points (value is the ratio a/b)")
+    register("steps", _norm_steps, "point rule: thresholds → points (highest threshold reached)")
+    register("categories", _norm_categories, "point rule: coded answers → points (full/half/0)")
     register("minmax", _norm_minmax, "(x − min)/(max − min)·(hi − lo) + lo")
     register("zscore", _norm_zscore, "(x − mean)/sd·sd' + mean' (sample sd)")
     register("rank", _norm_rank, "rank, ties share the minimum rank (1 = lowest)")
@@ -439,8 +485,16 @@ def _agg_mazziotta_pareto(x: F, w: F, ctx: MethodContext, standardise: bool = Tr
     return mazziotta_pareto(mpi_standardise(x) if standardise else x, w)
 
 
+def _agg_points_share(x: F, w: F, ctx: MethodContext) -> F:
+    present = (~np.isnan(x)).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray((np.where(np.isnan(x), 0.0, x) @ (w > 0)) / (present @ w))
+
+
 @hookimpl
 def register_aggregation_methods(register: Register) -> None:
+    register("points_share", _agg_points_share,
+             "points earned / points available: Σ x / Σ w, weights = maximum points")
     register("arithmetic", _agg_arithmetic, "Σ w·x over available children, weights rescaled")
     register("geometric", _agg_geometric, "exp(Σ w·log x); needs x > 0")
     register("harmonic", _agg_harmonic, "1 / Σ (w/x); needs x ≠ 0")

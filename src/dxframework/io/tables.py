@@ -266,8 +266,7 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
     codes: list[str] = []
     periods: list[int] = []
     for i, (row, rownum) in enumerate(zip(table.rows, table.row_numbers, strict=True)):
-        code = "" if unit_col is None else str(row[idx[unit_col]] or "").strip()
-        code = _nfc(code)
+        code = "" if unit_col is None else _cell_text(row[idx[unit_col]])
         if not code:
             problems.append(Problem("empty unit code", file=src, row=rownum, column=unit_col))
         codes.append(code)
@@ -309,6 +308,7 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
     unit_rows: dict[str, int] = {}
     first_row: dict[tuple[str, int], int] = {}
     unit_info: dict[str, Unit] = {}
+    row_of: dict[tuple[int, str], int] = {}
     for i, (code, per) in enumerate(zip(codes, period_of_row, strict=True)):
         if per not in period_list:
             continue
@@ -320,6 +320,7 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
                 column=unit_col, unit=code, hint="each unit appears once per period"))
             continue
         first_row[key] = table.row_numbers[i]
+        row_of[(per, code)] = table.row_numbers[i]
         if code not in unit_rows:
             unit_rows[code] = len(unit_rows)
             row = table.rows[i]
@@ -339,7 +340,7 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
         if per in pidx:
             cube[pidx[per], unit_rows[code]] = values[i]
     return Dataset(units=list(unit_info.values()), columns=numeric, values=cube,
-                   periods=period_list, source=src)
+                   periods=period_list, source=src, row_numbers=row_of)
 
 
 def _cell_text(cell: Any) -> str:

@@ -11,9 +11,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["BoDInfeasible", "benefit_of_doubt"]
+__all__ = ["EFFICIENT_TOL", "BoDInfeasible", "benefit_of_doubt"]
 
 F = NDArray[np.float64]
+
+
+#: Scores this close to 1 are efficient up to the solver's rounding and are reported as 1.0,
+#: so that efficient units tie in the ranking.
+EFFICIENT_TOL = 1e-12
 
 
 class BoDInfeasible(ValueError):
@@ -54,10 +59,13 @@ def benefit_of_doubt(x: F, bounds: tuple[float, float] | None = None) -> tuple[F
         if res.status != 0:
             raise BoDInfeasible(i, f"linear program failed: {res.message}")
         w = np.asarray(res.x)
-        best = float(np.max(x @ w))
+        all_scores = x @ w
+        best = float(np.max(all_scores))
         # polish: rescale so the binding constraint holds exactly (efficient units score 1.0)
         if best > 0:
             w = w / best
+            all_scores = all_scores / best
         weights[i] = w
-        scores[i] = float(x[i] @ w)
+        score = float(all_scores[i])
+        scores[i] = 1.0 if score > 1.0 - EFFICIENT_TOL else score
     return scores, weights

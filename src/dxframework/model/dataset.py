@@ -33,6 +33,10 @@ def _units(value: Iterable[Unit | str]) -> tuple[Unit, ...]:
     return tuple(u if isinstance(u, Unit) else Unit(str(u)) for u in value)
 
 
+def _row_numbers(value: Mapping[tuple[int, str], int] | None) -> Mapping[tuple[int, str], int]:
+    return MappingProxyType(dict(value or {}))
+
+
 @attrs.frozen(eq=False)
 class Dataset:
     """Values of units × columns × periods, immutable.
@@ -41,6 +45,9 @@ class Dataset:
     value. Columns are indicator, aggregate or auxiliary (denominator) codes. The array is
     copied on construction and made read-only, so a data set never changes after it is built
     and never shares memory with its input.
+
+    ``row_numbers`` maps ``(period, unit code)`` to the row of the file the values were read
+    from, so that problems found later (in a pipeline stage) can point at the row.
     """
 
     units: tuple[Unit, ...] = attrs.field(converter=_units)
@@ -48,6 +55,8 @@ class Dataset:
     values: NDArray[np.float64] = attrs.field(converter=_values)
     periods: tuple[int, ...] = attrs.field(default=(0,), converter=tuple)
     source: str | None = None
+    row_numbers: Mapping[tuple[int, str], int] = attrs.field(
+        factory=dict, converter=_row_numbers, repr=False)
     _unit_index: Mapping[str, int] = attrs.field(init=False, repr=False)
     _column_index: Mapping[str, int] = attrs.field(init=False, repr=False)
 
@@ -173,7 +182,7 @@ class Dataset:
     def with_columns(self, columns: Sequence[str], values: ArrayLike) -> Dataset:
         """A new data set with the same units and periods and other columns."""
         return Dataset(units=self.units, columns=columns, values=values, periods=self.periods,
-                       source=self.source)
+                       source=self.source, row_numbers=self.row_numbers)
 
     def select(self, columns: Sequence[str] | None = None, units: Sequence[str] | None = None,
                periods: Sequence[int] | None = None) -> Dataset:
@@ -188,7 +197,24 @@ class Dataset:
             values=values,
             periods=periods if periods is not None else self.periods,
             source=self.source,
+            row_numbers=self.row_numbers,
         )
+
+    def locate(self, problems: Iterable[Problem]) -> tuple[Problem, ...]:
+        """Add the file row to problems about a unit of this data set that lack one.
+
+        A problem is located when it names this data set's file and a unit that has exactly
+        one row among the data set's periods.
+        """
+        out: list[Problem] = []
+        for p in problems:
+            if p.row is None and p.unit is not None and p.file == self.source:
+                rows = {self.row_numbers[(per, p.unit)] for per in self.periods
+                        if (per, p.unit) in self.row_numbers}
+                if len(rows) == 1:
+                    p = attrs.evolve(p, row=rows.pop())
+            out.append(p)
+        return tuple(out)
 
     def to_records(self, period: int | None = None) -> list[dict[str, Any]]:
         """One dict per unit: ``{"unit": code, column: value, ...}`` (NaN kept)."""

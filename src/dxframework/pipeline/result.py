@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
+import numpy as np
+
+from dxframework.methods.rank import competition_rank, tiers
 
 from dxframework.errors import DxfError
 from dxframework.model.dataset import Dataset
@@ -80,6 +83,43 @@ class RunResult:
     def final(self) -> Dataset:
         """The last stage's data set (the raw data when there are no stages)."""
         return self.stages[-1].data if self.stages else self.raw
+
+    def changes(self, since: int | None = None, until: int | None = None) -> dict[str, Dataset]:
+        """Change of scores and ranks between two periods (default: the last two).
+
+        Rank change is positive when a unit moved up (its rank number fell).
+        """
+        periods = self.scores.periods
+        if len(periods) < 2 and (since is None or until is None):
+            raise DxfError("year-on-year change needs at least two periods")
+        a = self.scores.period_index(since if since is not None else periods[-2])
+        b = self.scores.period_index(until if until is not None else periods[-1])
+        cols = self.scores.columns
+        score = self.scores.values[b] - self.scores.values[a]
+        rank = self.ranks.values[a] - self.ranks.values[b]
+        return {"score": self.scores.with_columns(cols, score[np.newaxis]).select(periods=[0]),
+                "rank": self.ranks.with_columns(cols, rank[np.newaxis]).select(periods=[0])}
+
+    def ranks_within(self, grouping: str) -> Dataset:
+        """Competition ranks computed within each group (e.g. communes within their district).
+
+        ``grouping`` names a unit grouping, or ``"parent"`` for the units' parent unit.
+        """
+        labels = ([u.parent for u in self.scores.units] if grouping == "parent"
+                  else list(self.scores.group_labels(grouping)))
+        out = np.full(self.scores.values.shape, np.nan)
+        for label in sorted({lab for lab in labels if lab is not None}):
+            rows = np.array([lab == label for lab in labels])
+            out[:, rows] = competition_rank(self.scores.values[:, rows])
+        return self.ranks.with_columns(self.ranks.columns, out)
+
+    def tiers(self, code: str, thresholds: Sequence[float], labels: Sequence[str],
+              period: int | None = None) -> dict[str, str]:
+        """Tier label of every unit for one aggregate (see :func:`dxframework.methods.rank.tiers`)."""
+        p = self.scores.period_index(period)
+        values = self.scores.values[p, :, self.scores.column_index(code)]
+        return dict(zip(self.scores.unit_codes, tiers(values, thresholds, labels).tolist(),
+                        strict=True))
 
     def ranking(self, code: str | None = None, period: int | None = None
                 ) -> list[tuple[int, str, str, float]]:

@@ -230,10 +230,15 @@ def run_normalise(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
 
     def apply(method: str, params: dict[str, Any], ctx: MethodContext, x: F) -> F:
         func = state.registry.method("normalise", method).func
-        y = np.asarray(_call(func, x * ctx.directions(), ctx, stage=stage, method=method,
-                             params=params), dtype=np.float64)
+        params = dict(params)
+        pooled = bool(params.pop("pooled", False))
+        xin = x * ctx.directions()
+        if pooled:  # one scale across all periods, so years compare
+            xin = xin.reshape(x.shape[:-3] + (1, x.shape[-3] * x.shape[-2], x.shape[-1]))
+        y = np.asarray(_call(func, xin, ctx, stage=stage, method=method, params=params),
+                       dtype=np.float64).reshape(x.shape)
         for c in ctx.codes:
-            methods[c] = {"method": method, "params": params}
+            methods[c] = {"method": method, "params": params, "pooled": pooled}
         return y
 
     out = _by_column(state, stage, data, apply)
