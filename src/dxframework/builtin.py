@@ -473,7 +473,8 @@ def _agg_bod(x: F, w: F, ctx: MethodContext, bounds: list[float] | None = None) 
                 scores, _ = benefit_of_doubt(x[idx][:, cols],
                                              None if bounds is None else (bounds[0], bounds[1]))
             except BoDInfeasible as exc:
-                raise ctx.error(f"benefit of the doubt: {exc}", unit=ctx.units[exc.unit],
+                unit = ctx.units[exc.unit] if exc.unit >= 0 else None
+                raise ctx.error(f"benefit of the doubt: {exc}", unit=unit,
                                 hint="loosen the weight bounds") from None
             out[idx + (slice(None), p)] = scores
     return out

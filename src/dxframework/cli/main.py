@@ -11,10 +11,11 @@ import functools
 import json
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,8 +32,30 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _fail(problems: list[Problem] | tuple[Problem, ...]) -> None:
+def _merge(problems: Sequence[Problem]) -> list[Problem]:
+    """One problem per place and fault: those differing only in the indicator become one.
+
+    A zero in a denominator column is one fault, though every indicator divided by that
+    column reports it; it is printed once, naming the indicators.
+    """
+    groups: dict[tuple[Any, ...], list[Problem]] = {}
     for p in problems:
+        key = (p.message, p.file, p.row, p.column, p.unit, p.hint)
+        groups.setdefault(key, []).append(p)
+    merged: list[Problem] = []
+    for group in groups.values():
+        names = list(dict.fromkeys(p.indicator for p in group if p.indicator is not None))
+        if len(names) < 2:
+            merged.extend(group[:1])
+        else:
+            first = group[0]
+            merged.append(attrs.evolve(first, indicator=None,
+                                       message=f"{first.message} (indicators: {', '.join(names)})"))
+    return merged
+
+
+def _fail(problems: Sequence[Problem]) -> None:
+    for p in _merge(problems):
         err.print(f"error: {p}", markup=False)
     sys.exit(2)
 
@@ -197,7 +220,7 @@ def _run(pack_name: str, data: Path | None, framework: Path | None, period: int 
     pack, fw, dataset = _load(pack_name, data, framework, period)
     pipe = pack.pipeline(pipeline)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(f"{pack.name}: {pipe.name}", total=len(pipe.stages))
 
         def progress(name: str, done: int, total: int) -> None:

@@ -114,17 +114,30 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
         v = get(row, key)
         return "" if v is None else str(v).strip()
 
+    def label(key: str) -> str:
+        """The table's header for a field, e.g. ``"Parent"`` for ``"parent"``."""
+        j = col.get(key)
+        return key if j is None else table.header[j]
+
     parent_codes = {p for row in table.rows for p in _split(get(row, "parent"))}
     indicators: list[Indicator] = []
     aggregates: list[Aggregate] = []
     edges: list[Edge] = []
     auxiliary: list[str] = []
     groups: list[str] = []
+    row_of: dict[str, int] = {}
     for row, n in zip(table.rows, table.row_numbers, strict=True):
         code = text(row, "code")
         if not code:
-            problems.append(Problem("empty code", file=src, row=n, column=table.header[col["code"]]))
+            problems.append(Problem("empty code", file=src, row=n,
+                                    column=table.header[col["code"]]))
             continue
+        if code in row_of:
+            problems.append(Problem(f"duplicate code {code!r} (first on row {row_of[code]})",
+                                    file=src, row=n, column=table.header[col["code"]],
+                                    indicator=code, hint="every node needs its own code"))
+            continue
+        row_of[code] = n
         kind = text(row, "type").lower()
         if not kind:
             kind = "aggregate" if code in parent_codes else "indicator"
@@ -136,7 +149,7 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
             continue
         if kind not in ("indicator", "aggregate"):
             problems.append(Problem(f"unknown type {text(row, 'type')!r}", file=src, row=n,
-                                    column="type", indicator=code,
+                                    column=label("type"), indicator=code,
                                     hint="use Indicator, Aggregate, Group or Denominator"))
             continue
         parents = _split(get(row, "parent"))
@@ -148,12 +161,12 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
             v = parse_number(w)
             if v is None or math.isnan(v):
                 problems.append(Problem(f"weight {w!r} is not a number", file=src, row=n,
-                                        column="weight", indicator=code))
+                                        column=label("weight"), indicator=code))
                 v = 1.0
             weights.append(v)
         if len(weights) != len(parents) and parents:
             problems.append(Problem(f"{len(parents)} parents but {len(weights)} weights",
-                                    file=src, row=n, column="weight", indicator=code,
+                                    file=src, row=n, column=label("weight"), indicator=code,
                                     hint="give one weight per parent, separated by ';'"))
             weights = [1.0] * len(parents)
         edges.extend(Edge(code, p, w) for p, w in zip(parents, weights, strict=False))
@@ -162,9 +175,14 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
                 direction = parse_number(get(row, "direction"))
                 if direction is None or (not math.isnan(direction) and direction not in (1, -1)):
                     problems.append(Problem(f"direction {get(row, 'direction')!r} must be 1 or -1",
-                                            file=src, row=n, column="direction", indicator=code))
+                                            file=src, row=n, column=label("direction"),
+                                            indicator=code))
                     direction = 1.0
                 target = parse_number(get(row, "target"))
+                if target is None:
+                    problems.append(Problem(f"target {get(row, 'target')!r} is not a number",
+                                            file=src, row=n, column=label("target"),
+                                            indicator=code))
                 indicators.append(Indicator(
                     code=code, name_en=text(row, "name_en"), name_vi=text(row, "name_vi"),
                     unit=text(row, "unit"),
@@ -174,6 +192,11 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
                     targets={} if target is None or math.isnan(target) else {"target": target}))
             else:
                 level = parse_number(get(row, "level"))
+                if level is None or (not math.isnan(level) and level != int(level)):
+                    problems.append(Problem(f"level {get(row, 'level')!r} is not a whole number",
+                                            file=src, row=n, column=label("level"),
+                                            indicator=code))
+                    level = math.nan
                 aggregates.append(Aggregate(
                     code=code, name_en=text(row, "name_en"), name_vi=text(row, "name_vi"),
                     unit=text(row, "unit"), description=text(row, "description"),
@@ -182,8 +205,16 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
             problems.append(Problem(str(exc), file=src, row=n, indicator=code))
     if problems:
         raise FrameworkError(problems)
-    fw = Framework(indicators, aggregates, edges, level_names=tuple(level_names), index=index,
-                   source=src)
+    try:
+        fw = Framework(indicators, aggregates, edges, level_names=tuple(level_names), index=index,
+                       source=src)
+    except FrameworkError as exc:
+        # point at the row of the node whose declaration holds the fault, and at the column
+        # of the table that the framework's field name ("parent", "weight"…) stands for
+        raise FrameworkError([attrs.evolve(
+            p, row=p.row if p.row is not None else row_of.get(p.indicator or ""),
+            column=label(p.column) if p.column is not None else None)
+            for p in exc.problems]) from None
     return FrameworkSpec(fw, tuple(auxiliary), tuple(groups))
 
 

@@ -299,9 +299,9 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
         period_of_row = periods
         if schema.period is not None:
             if schema.period not in period_list:
+                present = ", ".join(map(str, period_list))
                 raise DataError(Problem(f"no rows for period {schema.period}", file=src,
-                                        column=period_col,
-                                        hint=f"periods present: {', '.join(map(str, period_list))}"))
+                                        column=period_col, hint=f"periods present: {present}"))
             period_list = [schema.period]
 
     # units in first-appearance order; check duplicates per period

@@ -6,6 +6,7 @@ moved into place only when every one of them is complete.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -93,15 +94,25 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     """Yield a temporary folder; on success move its files into ``target``, else discard it."""
     out = Path(target)
     parent = out.parent if out.parent != Path("") else Path(".")
+    # folders this call creates, deepest first, so that a failure leaves nothing behind
+    created = [d for d in (out, parent, *parent.parents) if not d.exists()]
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".dxf-", dir=parent))
+    done = False
     try:
         yield tmp
         out.mkdir(parents=True, exist_ok=True)
         for f in sorted(tmp.iterdir()):
             os.replace(f, out / f.name)
+        done = True
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if not done:
+            if out in created:
+                shutil.rmtree(out, ignore_errors=True)
+            for d in created:
+                with contextlib.suppress(OSError):
+                    d.rmdir()
 
 
 def write_run(result: RunResult, out: str | Path) -> list[Path]:

@@ -41,6 +41,11 @@ def benefit_of_doubt(x: F, bounds: tuple[float, float] | None = None) -> tuple[F
 
     x = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0)
     n, k = x.shape
+    if bounds is not None:
+        lo, hi = bounds
+        if not (0.0 <= lo <= hi <= 1.0) or lo * k > 1.0 or hi * k < 1.0:
+            raise BoDInfeasible(-1, f"share bounds ({lo}, {hi}) cannot hold for {k} components: "
+                                "need 0 ≤ lo ≤ hi ≤ 1 and lo·k ≤ 1 ≤ hi·k")
     scores = np.full(n, np.nan)
     weights = np.full((n, k), np.nan)
     for i in range(n):  # one linear program per unit: inherent to the method

@@ -81,13 +81,18 @@ class Framework:
         problems: list[Problem] = []
         src = self.source
 
-        def bad(message: str, code: str | None = None, hint: str | None = None) -> None:
-            problems.append(Problem(message, file=src, indicator=code, hint=hint))
+        def bad(message: str, code: str | None = None, hint: str | None = None,
+                column: str | None = None) -> None:
+            # ``code`` is the node whose declaration holds the fault and ``column`` the field
+            # of that declaration ("code", "parent", "weight", "level"), so that a reader can
+            # point at the row and column of a metadata table.
+            problems.append(Problem(message, file=src, column=column, indicator=code, hint=hint))
 
         nodes: dict[str, Node] = {}
         for node in (*self.indicators, *self.aggregates):
             if node.code in nodes:
-                bad(f"duplicate code {node.code!r}", node.code, "every node needs its own code")
+                bad(f"duplicate code {node.code!r}", node.code, "every node needs its own code",
+                    "code")
             else:
                 nodes[node.code] = node
         children: dict[str, list[Edge]] = {c: [] for c in nodes}
@@ -97,24 +102,25 @@ class Framework:
             ok = True
             for role, code in (("child", e.child), ("parent", e.parent)):
                 if code not in nodes:
-                    bad(f"edge {e.child} → {e.parent}: unknown {role} code {code!r}", code,
-                        "declare the node or fix the code")
+                    bad(f"edge {e.child} → {e.parent}: unknown {role} code {code!r}", e.child,
+                        "declare the node or fix the code",
+                        "parent" if role == "parent" else "code")
                     ok = False
             if not ok:
                 continue
             if isinstance(nodes[e.parent], Indicator):
-                bad(f"edge {e.child} → {e.parent}: an indicator cannot have children", e.parent,
-                    "declare the parent as an aggregate")
+                bad(f"edge {e.child} → {e.parent}: an indicator cannot have children", e.child,
+                    "declare the parent as an aggregate", "parent")
                 continue
             if e.child == e.parent:
-                bad(f"node {e.child!r} feeds itself", e.child)
+                bad(f"node {e.child!r} feeds itself", e.child, column="parent")
                 continue
             if (e.child, e.parent) in seen_edges:
-                bad(f"edge {e.child} → {e.parent} is declared twice", e.child)
+                bad(f"edge {e.child} → {e.parent} is declared twice", e.child, column="parent")
                 continue
             if not math.isfinite(e.weight) or e.weight < 0:
                 bad(f"edge {e.child} → {e.parent}: weight {e.weight!r} must be a finite number ≥ 0",
-                    e.child)
+                    e.child, column="weight")
             seen_edges.add((e.child, e.parent))
             children[e.parent].append(e)
             parents[e.child].append(e)
@@ -124,18 +130,20 @@ class Framework:
                 kids = children[code]
                 if not kids:
                     bad(f"aggregate {code!r} has no children (orphan)", code,
-                        "give it children or remove it")
-                elif all(math.isfinite(k.weight) for k in kids) and sum(k.weight for k in kids) <= 0:
-                    bad(f"the weights of the children of {code!r} sum to zero", code,
-                        "give at least one child a positive weight")
+                        "give it children or remove it", "code")
+                elif (all(math.isfinite(k.weight) for k in kids)
+                      and sum(k.weight for k in kids) <= 0):
+                    names = ", ".join(k.child for k in kids)
+                    bad(f"the weights of the children of {code!r} ({names}) sum to zero",
+                        kids[0].child, "give at least one child a positive weight", "weight")
             elif self.aggregates and not parents[code]:
                 bad(f"indicator {code!r} feeds no aggregate (orphan)", code,
-                    "add it to an aggregate or remove it")
+                    "add it to an aggregate or remove it", "parent")
 
         order, cycle = _topological_order(nodes, children)
         if cycle:
             bad("cycle in the framework: " + " → ".join(cycle), cycle[0],
-                "a node cannot feed, directly or indirectly, one of its own children")
+                "a node cannot feed, directly or indirectly, one of its own children", "parent")
 
         levels: dict[str, int] = {}
         if not cycle:
@@ -148,7 +156,8 @@ class Framework:
                 if node.level is not None:
                     if node.level <= below:
                         bad(f"aggregate {code!r} is declared at level {node.level} but has a "
-                            f"child at level {below}", code, "a parent sits above its children")
+                            f"child at level {below}", code, "a parent sits above its children",
+                            "level")
                     levels[code] = node.level
                 else:
                     levels[code] = below + 1
@@ -238,7 +247,8 @@ class Framework:
         return {e.child: e.weight / total for e in kids}
 
     def weight_matrix(self, children: Sequence[str], parents: Sequence[str],
-                      weights: Mapping[tuple[str, str], float] | None = None) -> NDArray[np.float64]:
+                      weights: Mapping[tuple[str, str], float] | None = None,
+                      ) -> NDArray[np.float64]:
         """Nominal weights as a ``(len(children), len(parents))`` matrix, zero where no edge.
 
         ``weights`` overrides edge weights by ``(child, parent)``.
@@ -301,7 +311,7 @@ def _topological_order(nodes: Mapping[str, Node],
                 stack.append((code, i + 1))
                 child = kids[i].child
                 if state.get(child) == 1:
-                    cycle = path[path.index(child):] + [child]
+                    cycle = [*path[path.index(child):], child]
                     return order, list(reversed(cycle))
                 if child not in state:
                     stack.append((child, 0))

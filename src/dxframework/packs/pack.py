@@ -169,4 +169,11 @@ class MetricPack:
         else:
             dataset = data
         pipe = pipeline if isinstance(pipeline, Pipeline) else self.pipeline(pipeline)
-        return run_pipeline(fw, dataset, pipe, provenance=provenance, **options)
+        try:
+            return run_pipeline(fw, dataset, pipe, provenance=provenance, **options)
+        except DxfError as exc:
+            # a stage names the unit; add the row of the data file it was read from
+            located = dataset.locate(exc.problems)
+            if located == tuple(exc.problems):
+                raise
+            raise type(exc)(located).with_traceback(exc.__traceback__) from None

@@ -97,8 +97,10 @@ class RunResult:
         cols = self.scores.columns
         score = self.scores.values[b] - self.scores.values[a]
         rank = self.ranks.values[a] - self.ranks.values[b]
-        return {"score": self.scores.with_columns(cols, score[np.newaxis]).select(periods=[0]),
-                "rank": self.ranks.with_columns(cols, rank[np.newaxis]).select(periods=[0])}
+        at = (self.scores.periods[b],)
+        units = self.scores.units
+        return {"score": Dataset(units=units, columns=cols, values=score, periods=at),
+                "rank": Dataset(units=units, columns=cols, values=rank, periods=at)}
 
     def ranks_within(self, grouping: str) -> Dataset:
         """Competition ranks computed within each group (e.g. communes within their district).

@@ -1,0 +1,86 @@
+"""Sphinx configuration: MyST pages, furo theme, the API from docstrings, the CLI from click."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+from dxframework import __version__
+
+project = "dxframework"
+author = "dxframework developers"
+copyright = "dxframework developers"
+release = __version__
+version = ".".join(__version__.split(".")[:2])
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx_click",
+]
+
+source_suffix = {".md": "markdown"}
+exclude_patterns = ["_build", "examples"]
+nitpicky = False
+
+# MyST: ::: fences, definition lists, and anchors for headings up to ### for links.
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# numpydoc-style docstrings.
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+autodoc_member_order = "bysource"
+autodoc_default_options = {"members": True}
+
+html_theme = "furo"
+html_title = f"dxframework {release}"
+
+
+class BuiltinMethods(SphinxDirective):
+    """``{dxf-builtin-methods}``: a table of the methods the built-in plugin registers.
+
+    Generated from the registry, so the list cannot fall behind the code.
+    """
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from dxframework import get_registry
+
+        rows = [(family, m.name, m.description)
+                for family, methods in get_registry().methods.items()
+                for m in methods.values() if m.plugin == "builtin"]
+        table = nodes.table(classes=["dxf-builtin-methods"])
+        group = nodes.tgroup(cols=3)
+        table += group
+        for width in (15, 25, 60):
+            group += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        group += head
+        head += self._row(("family", "name", "what it does"), literal=False)
+        body = nodes.tbody()
+        group += body
+        for row in rows:
+            body += self._row(row, literal=True)
+        return [table]
+
+    @staticmethod
+    def _row(cells: tuple[str, str, str], literal: bool) -> nodes.row:
+        row = nodes.row()
+        for k, text in enumerate(cells):
+            entry = nodes.entry()
+            para = nodes.paragraph()
+            para += nodes.literal(text, text) if literal and k < 2 else nodes.Text(text)
+            entry += para
+            row += entry
+        return row
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("dxf-builtin-methods", BuiltinMethods)
+    return {"parallel_read_safe": True}
