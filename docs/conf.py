@@ -52,9 +52,12 @@ class BuiltinMethods(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         from dxframework import get_registry
 
-        rows = [(family, m.name, m.description)
-                for family, methods in get_registry().methods.items()
-                for m in methods.values() if m.plugin == "builtin"]
+        rows = [
+            (family, m.name, m.description)
+            for family, methods in get_registry().methods.items()
+            for m in methods.values()
+            if m.plugin == "builtin"
+        ]
         table = nodes.table(classes=["dxf-builtin-methods"])
         group = nodes.tgroup(cols=3)
         table += group

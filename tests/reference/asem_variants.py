@@ -151,7 +151,9 @@ def _available(values: list[float], weights: list[float]) -> tuple[list[float], 
     """Missing components skipped, weights rescaled over the available ones (§8)."""
     pairs = [(v, w) for v, w in zip(values, weights, strict=True) if not is_missing(v)]
     total = sum(w for _v, w in pairs)
-    return [v for v, _w in pairs], [w / total for _v, w in pairs] if total else []
+    if total == 0:
+        return [], []
+    return [v for v, _w in pairs], [w / total for _v, w in pairs]
 
 
 def weighted_arithmetic(values: list[float], weights: list[float]) -> float:
