@@ -54,6 +54,24 @@ def matrices(elements: st.SearchStrategy[float] = with_missing(finite), *, min_u
     return hnp.arrays(np.float64, shape, elements=elements)
 
 
+@st.composite
+def spread_matrices(draw: st.DrawFn, elements: st.SearchStrategy[float] = with_missing(finite),
+                    *, max_units: int = 12, max_cols: int = 4, leading: tuple[int, ...] = ()
+                    ) -> np.ndarray:
+    """Like :func:`matrices`, but every column holds two non-missing values at least 1 apart
+    (at random rows), so min–max style methods are defined without heavy filtering."""
+    x = draw(matrices(elements, min_units=2, max_units=max_units, max_cols=max_cols,
+                      leading=leading))
+    n = x.shape[-2]
+    for idx in np.ndindex(*x.shape[:-2], x.shape[-1]):
+        *lead, k = idx
+        i, j = draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True))
+        a = draw(st.integers(-100, 100)) / 2.0
+        b = a + draw(st.integers(2, 100)) / 2.0
+        x[(*lead, i, k)], x[(*lead, j, k)] = a, b
+    return x
+
+
 def column_spread_ok(x: np.ndarray, rel: float = 1e-6) -> bool:
     """Every column has at least two clearly distinct non-missing values."""
     for col in np.moveaxis(x, -1, 0).reshape(x.shape[-1], -1):

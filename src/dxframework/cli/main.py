@@ -248,7 +248,7 @@ def _print_ranking(result: Any, top: int) -> None:
     for col in ("rank", "unit", "name", "score"):
         table.add_column(col, justify="right" if col in ("rank", "score") else "left")
     for rank, unit, name, score in result.ranking(code)[:top]:
-        table.add_row(str(rank), unit, name, f"{score:.2f}")
+        table.add_row(str(rank), unit, name, f"{score:.4f}")
     out.print(table)
 
 

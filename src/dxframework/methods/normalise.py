@@ -36,11 +36,19 @@ def _col(p: ArrayLike) -> F:
 
 
 def minmax(x: F, lo: ArrayLike = 0.0, hi: ArrayLike = 100.0) -> F:
-    """``(x − min)/(max − min)·(hi − lo) + lo``; a zero range gives NaN (the stage rejects it)."""
+    """``(x − min)/(max − min)·(hi − lo) + lo``; a zero range gives NaN (the stage rejects it).
+
+    The column maximum maps to exactly ``hi`` and every value stays within the bounds: in
+    floating point ``(hi − lo) + lo`` can differ from ``hi`` by an ulp (e.g. lo = −7.3,
+    hi = 0.001), so the endpoint is set and the result clipped (a change below 1e-15 relative).
+    """
     mn = nanmin(x, keepdims=True)
     mx = nanmax(x, keepdims=True)
+    lo_a, hi_a = _col(lo), _col(hi)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (x - mn) / (mx - mn) * (_col(hi) - _col(lo)) + _col(lo)
+        y = (x - mn) / (mx - mn) * (hi_a - lo_a) + lo_a
+    y = np.where((x == mx) & (mx > mn), hi_a, y)
+    return np.asarray(np.clip(y, np.minimum(lo_a, hi_a), np.maximum(lo_a, hi_a)))
 
 
 def zscore(x: F, mean: ArrayLike = 0.0, sd: ArrayLike = 1.0) -> F:

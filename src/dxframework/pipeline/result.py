@@ -115,9 +115,20 @@ class RunResult:
             out[:, rows] = competition_rank(self.scores.values[:, rows])
         return self.ranks.with_columns(self.ranks.columns, out)
 
-    def tiers(self, code: str, thresholds: Sequence[float], labels: Sequence[str],
-              period: int | None = None) -> dict[str, str]:
-        """Tier label of every unit for one aggregate (see :func:`dxframework.methods.rank.tiers`)."""
+    def tiers(self, code: str | None = None, thresholds: Sequence[float] | None = None,
+              labels: Sequence[str] | None = None, period: int | None = None
+              ) -> dict[str, str]:
+        """Tier label of every unit for one aggregate (see :func:`dxframework.methods.rank.tiers`).
+
+        Defaults: the index, and the pipeline's ``ranking.tiers`` thresholds and labels.
+        """
+        code = code or self.framework.index or self.scores.columns[0]
+        if thresholds is None or labels is None:
+            conf = self.pipeline.ranking.get("tiers")
+            if not conf:
+                raise DxfError("no tiers: give thresholds and labels, or set ranking.tiers "
+                               "in the pipeline")
+            thresholds, labels = conf["thresholds"], conf["labels"]
         p = self.scores.period_index(period)
         values = self.scores.values[p, :, self.scores.column_index(code)]
         return dict(zip(self.scores.unit_codes, tiers(values, thresholds, labels).tolist(),

@@ -92,7 +92,9 @@ def run_pipeline(framework: Framework, data: Dataset, pipeline: Pipeline, *,
     final = state.current
     agg_codes = [c for c in _ranked_order(framework) if final.has_column(c)]
     scores = final.select(columns=agg_codes)
-    ranks = scores.with_columns(agg_codes, competition_rank(scores.values))
+    digits = pipeline.ranking.get("digits")
+    ranked = scores.values if digits is None else np.round(scores.values, int(digits))
+    ranks = scores.with_columns(agg_codes, competition_rank(ranked))
     manifest = _manifest(framework, data, pipeline, registry, provenance)
     return RunResult(framework=framework, pipeline=pipeline, raw=raw, stages=tuple(results),
                      scores=scores, ranks=ranks, manifest=manifest)

@@ -11,6 +11,10 @@ TOML form::
     name = "reference"
     description = "The published ASEM pipeline"
 
+    [ranking]                        # optional
+    digits = 4                       # rank on scores rounded as published
+    tiers = { thresholds = [0.25, 0.5, 0.75], labels = ["Low", "Middle", "High", "Very high"] }
+
     [[stages]]
     kind = "impute"
     method = "mean_by_group"
@@ -128,6 +132,7 @@ class Pipeline:
     stages: tuple[Stage, ...] = attrs.field(converter=_stages)
     name: str = "custom"
     description: str = ""
+    ranking: Mapping[str, Any] = attrs.field(factory=dict, converter=_readonly)
 
     def __attrs_post_init__(self) -> None:
         seen: dict[str, int] = {}
@@ -166,8 +171,16 @@ class Pipeline:
                                 for p in exc.problems)
         if problems:
             raise DxfError(problems)
+        ranking = doc.get("ranking", {})
+        if not isinstance(ranking, Mapping):
+            raise DxfError(Problem("'ranking' must be a table: digits, tiers", file=source))
+        unknown = set(ranking) - {"digits", "tiers"}
+        if unknown:
+            raise DxfError(Problem(f"unknown ranking settings: {', '.join(sorted(unknown))}",
+                                   file=source, hint="use digits = 4 and/or tiers = "
+                                   "{thresholds = [...], labels = [...]}"))
         return cls(stages=stages, name=str(doc.get("name", "custom")),
-                   description=str(doc.get("description", "")))
+                   description=str(doc.get("description", "")), ranking=ranking)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Pipeline:
@@ -187,7 +200,7 @@ class Pipeline:
     def to_dict(self) -> dict[str, Any]:
         """Plain data, readable by :meth:`from_dict`."""
         return {"name": self.name, "description": self.description,
-                "stages": [s.to_dict() for s in self.stages]}
+                "stages": [s.to_dict() for s in self.stages], "ranking": _plain(self.ranking)}
 
     def replace_stage(self, name: str, **changes: Any) -> Pipeline:
         """A copy with one stage changed (by data-set name), e.g. another method or params."""

@@ -1,0 +1,18 @@
+"""The UN E-Government Development Index (EGDI) metric pack for dxframework."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dxframework import MetricPack, hookimpl
+
+__version__ = "1.0.0"
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def register_packs(register: Any) -> None:
+    """Register the ``egdi`` pack."""
+    register(MetricPack.from_toml(HERE / "pack.toml"))
