@@ -133,7 +133,9 @@ def percentile_rank_column(code: str, column: Column) -> Column:
     n = sum(1 for v in column.values() if not is_missing(v))
     if n < 2:
         raise ValueError(f"percentile rank needs two values in indicator {code}")
-    return {unit: r if is_missing(r) else (r - 1) / (n - 1) for unit, r in min_ranks(column).items()}
+    return {
+        unit: r if is_missing(r) else (r - 1) / (n - 1) for unit, r in min_ranks(column).items()
+    }
 
 
 def borda_column(code: str, column: Column) -> Column:
