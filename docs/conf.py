@@ -39,6 +39,8 @@ autodoc_default_options = {"members": True}
 
 html_theme = "furo"
 html_title = f"dxframework {release}"
+html_static_path = ["_static"]
+html_css_files = ["dxf.css"]
 
 
 class BuiltinMethods(SphinxDirective):
@@ -84,6 +86,42 @@ class BuiltinMethods(SphinxDirective):
         return row
 
 
+def method_status_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Any,
+    options: dict[str, Any] | None = None,
+    content: list[str] | None = None,
+) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+    """``{dxf-status}`family:name```: whether the built-in plugin registers that method.
+
+    Read from the registry when the docs are built, so the mark follows the code. An unknown
+    family is an error (and fails a ``-W`` build).
+    """
+    from dxframework import get_registry
+    from dxframework.plugins.registry import FAMILIES
+
+    family, sep, method = text.partition(":")
+    if not sep or family not in FAMILIES:
+        msg = inliner.reporter.error(
+            f"dxf-status: expected family:name with a family in {', '.join(FAMILIES)}, "
+            f"got {text!r}",
+            line=lineno,
+        )
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    found = get_registry().methods[family].get(method)
+    if found is not None and found.plugin == "builtin":
+        label, cls = "built-in", "dxf-builtin"
+    elif found is not None:
+        label, cls = f"plugin {found.plugin}", "dxf-plugin"
+    else:
+        label, cls = "not implemented yet", "dxf-missing"
+    return [nodes.inline(rawtext, label, classes=["dxf-status", cls])], []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("dxf-builtin-methods", BuiltinMethods)
+    app.add_role("dxf-status", method_status_role)
     return {"parallel_read_safe": True}

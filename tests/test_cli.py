@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,7 +90,7 @@ def test_plugins_json_lists_builtin_and_asem_with_hooks(tmp_path: Path) -> None:
     assert asem["package"] == "dxf-asem"
     assert asem["version"] == "1.0.0"
     assert asem["error"] is None
-    assert asem["hooks"] == ["register_packs"]
+    assert "register_packs" in asem["hooks"]
 
 
 def test_run_writes_every_stage_with_unit_first(reference_run: Path) -> None:
@@ -228,4 +229,4 @@ def test_unknown_pack_in_process_exits_2() -> None:
     assert isinstance(result.exception, SystemExit)
     assert result.stderr.count("\n") == 1
     assert "unknown metric pack 'nosuchpack'" in result.stderr
-    assert "installed packs: asem" in result.stderr
+    assert re.search(r"installed packs: .*\basem\b", result.stderr)

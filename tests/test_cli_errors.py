@@ -47,7 +47,6 @@ class Expected:
 class Case:
     """A bad input: the extra CLI arguments, the files it reads, the lines it must print."""
 
-
     args: list[str]
     inputs: list[Path]
     expected: list[Expected]

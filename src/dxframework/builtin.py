@@ -244,8 +244,9 @@ def _original(x: F, ctx: MethodContext) -> F:
     return x * ctx.directions()
 
 
-def _norm_ratio(x: F, ctx: MethodContext, points: float = 1.0, cap: bool = True) -> F:
-    r = _original(x, ctx)
+def _norm_ratio(x: F, ctx: MethodContext, points: float = 1.0, per: float = 1.0,
+                cap: bool = True) -> F:
+    r = _original(x, ctx) / float(per)
     return (np.minimum(r, 1.0) if cap else r) * float(points)
 
 
@@ -284,7 +285,7 @@ def _norm_categories(x: F, ctx: MethodContext, mapping: dict[str, float]) -> F:
 
 @hookimpl
 def register_normalisation_methods(register: Register) -> None:
-    register("ratio", _norm_ratio, "point rule: min(a/b, 1) × points (value is the ratio a/b)")
+    register("ratio", _norm_ratio, "point rule: min(x/per, 1) × points (x a ratio a/b, or a % with per = 100)")
     register("steps", _norm_steps, "point rule: thresholds → points (highest threshold reached)")
     register("categories", _norm_categories, "point rule: coded answers → points (full/half/0)")
     register("minmax", _norm_minmax, "(x − min)/(max − min)·(hi − lo) + lo")

@@ -17,8 +17,9 @@ from hypothesis.extra import numpy as hnp
 NAN = math.nan
 
 #: A finite value of moderate size (no subnormals, no huge magnitudes).
-finite = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False,
-                   allow_subnormal=False)
+finite = st.floats(
+    min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False, allow_subnormal=False
+)
 
 #: Values on a coarse grid (multiples of 0.5 in [-20, 20]): exact ties are frequent.
 gridded = st.integers(min_value=-40, max_value=40).map(lambda k: k / 2.0)
@@ -31,6 +32,9 @@ def with_missing(values: st.SearchStrategy[float], share: int = 5) -> st.SearchS
     """``values`` or, about once in ``share`` draws, NaN."""
     return st.one_of(*([values] * (share - 1)), st.just(NAN))
 
+
+#: Finite values, missing about once in five draws (the default matrix elements).
+finite_or_missing = with_missing(finite)
 
 #: Column values skewed by a few outliers, the situation outlier treatment is for: mostly
 #: small integers, sometimes large positive or negative outliers, sometimes missing.
@@ -45,23 +49,36 @@ outlier_prone = st.one_of(
 )
 
 
-def matrices(elements: st.SearchStrategy[float] = with_missing(finite), *, min_units: int = 1,
-             max_units: int = 12, min_cols: int = 1, max_cols: int = 4,
-             leading: tuple[int, ...] = ()) -> st.SearchStrategy[np.ndarray]:
+def matrices(
+    elements: st.SearchStrategy[float] = finite_or_missing,
+    *,
+    min_units: int = 1,
+    max_units: int = 12,
+    min_cols: int = 1,
+    max_cols: int = 4,
+    leading: tuple[int, ...] = (),
+) -> st.SearchStrategy[np.ndarray]:
     """Float arrays shaped ``(*leading, units, indicators)``."""
     shape = st.tuples(st.integers(min_units, max_units), st.integers(min_cols, max_cols)).map(
-        lambda uk: (*leading, *uk))
+        lambda uk: (*leading, *uk)
+    )
     return hnp.arrays(np.float64, shape, elements=elements)
 
 
 @st.composite
-def spread_matrices(draw: st.DrawFn, elements: st.SearchStrategy[float] = with_missing(finite),
-                    *, max_units: int = 12, max_cols: int = 4, leading: tuple[int, ...] = ()
-                    ) -> np.ndarray:
+def spread_matrices(
+    draw: st.DrawFn,
+    elements: st.SearchStrategy[float] = finite_or_missing,
+    *,
+    max_units: int = 12,
+    max_cols: int = 4,
+    leading: tuple[int, ...] = (),
+) -> np.ndarray:
     """Like :func:`matrices`, but every column holds two non-missing values at least 1 apart
     (at random rows), so min–max style methods are defined without heavy filtering."""
-    x = draw(matrices(elements, min_units=2, max_units=max_units, max_cols=max_cols,
-                      leading=leading))
+    x = draw(
+        matrices(elements, min_units=2, max_units=max_units, max_cols=max_cols, leading=leading)
+    )
     n = x.shape[-2]
     for idx in np.ndindex(*x.shape[:-2], x.shape[-1]):
         *lead, k = idx
@@ -84,8 +101,9 @@ def column_spread_ok(x: np.ndarray, rel: float = 1e-6) -> bool:
 
 
 @st.composite
-def permuted(draw: st.DrawFn, x_strategy: st.SearchStrategy[np.ndarray]
-             ) -> tuple[np.ndarray, np.ndarray]:
+def permuted(
+    draw: st.DrawFn, x_strategy: st.SearchStrategy[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """An array and a permutation of its unit axis (axis ``-2``)."""
     x = draw(x_strategy)
     perm = np.array(draw(st.permutations(range(x.shape[-2]))), dtype=np.int64)
@@ -97,6 +115,9 @@ def weight_matrices(n_children: int, n_parents: int) -> st.SearchStrategy[np.nda
 
     Weights are multiples of 0.25 in [0, 5] so hand-checkable and exactly representable.
     """
-    w = hnp.arrays(np.float64, (n_children, n_parents),
-                   elements=st.integers(min_value=0, max_value=20).map(lambda k: k / 4.0))
+    w = hnp.arrays(
+        np.float64,
+        (n_children, n_parents),
+        elements=st.integers(min_value=0, max_value=20).map(lambda k: k / 4.0),
+    )
     return w.filter(lambda a: bool(np.all(a.sum(axis=0) > 0)))

@@ -11,7 +11,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import (
     NAN,
-    finite,
     gridded,
     matrices,
     permuted,
@@ -53,9 +52,11 @@ def test_minmax_hand_calculation() -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(x=spread_matrices(),
-       lo=st.floats(-1e3, 1e3, allow_subnormal=False),
-       hi=st.floats(-1e3, 1e3, allow_subnormal=False))
+@given(
+    x=spread_matrices(),
+    lo=st.floats(-1e3, 1e3, allow_subnormal=False),
+    hi=st.floats(-1e3, 1e3, allow_subnormal=False),
+)
 def test_minmax_bounds_exactly_attained(x: np.ndarray, lo: float, hi: float) -> None:
     """Every column's min maps to exactly lo, its max to exactly hi, all values in [lo, hi]."""
     assume(hi > lo)
@@ -107,15 +108,14 @@ def test_zscore_hand_calculation() -> None:
     """[1, 2, 3]: mean 2, sample sd 1 → [−1, 0, 1]; with mean 100, sd 10 → [90, 100, 110]."""
     x = _col([1.0, 2.0, NAN, 3.0])
     np.testing.assert_allclose(norm.zscore(x)[:, 0], [-1.0, 0.0, NAN, 1.0], equal_nan=True)
-    np.testing.assert_allclose(norm.zscore(x, 100.0, 10.0)[:, 0], [90.0, 100.0, NAN, 110.0],
-                               equal_nan=True)
+    np.testing.assert_allclose(
+        norm.zscore(x, 100.0, 10.0)[:, 0], [90.0, 100.0, NAN, 110.0], equal_nan=True
+    )
 
 
 @settings(max_examples=50, deadline=None)
-@given(x=spread_matrices(),
-       mean=st.floats(-100, 100), sd=st.floats(0.1, 50))
-def test_zscore_has_requested_mean_and_sample_sd(x: np.ndarray, mean: float, sd: float
-                                                ) -> None:
+@given(x=spread_matrices(), mean=st.floats(-100, 100), sd=st.floats(0.1, 50))
+def test_zscore_has_requested_mean_and_sample_sd(x: np.ndarray, mean: float, sd: float) -> None:
     """Output columns have mean `mean` and sample (n − 1) standard deviation `sd`."""
     y = norm.zscore(x, mean, sd)
     for k in range(x.shape[1]):
@@ -181,21 +181,21 @@ def test_distance_to_reference_with_and_without_cap() -> None:
     x = _col([2.0, 4.0, 10.0, 6.0])
     ref = np.array([4.0])
     np.testing.assert_array_equal(norm.distance_to_reference(x, ref)[:, 0], [0, 1, 4, 2])
-    np.testing.assert_array_equal(norm.distance_to_reference(x, ref, cap=True)[:, 0],
-                                  [0, 1, 1, 1])
+    np.testing.assert_array_equal(norm.distance_to_reference(x, ref, cap=True)[:, 0], [0, 1, 1, 1])
 
 
 def test_distance_to_target_cap_and_scale() -> None:
     """(x − min)/(target − min) with min 2, target 6: [2, 4, 10] → [0, 0.5, 2];
     capped → [0, 0.5, 1]; scale 100 → [0, 50, 100]; uncapped at scale 100 → [0, 50, 200]."""
     x = _col([2.0, 4.0, 10.0])
-    np.testing.assert_array_equal(norm.distance_to_target(x, [6.0], cap=False)[:, 0],
-                                  [0, 0.5, 2])
+    np.testing.assert_array_equal(norm.distance_to_target(x, [6.0], cap=False)[:, 0], [0, 0.5, 2])
     np.testing.assert_array_equal(norm.distance_to_target(x, [6.0])[:, 0], [0, 0.5, 1])
-    np.testing.assert_array_equal(norm.distance_to_target(x, [6.0], scale=100.0)[:, 0],
-                                  [0, 50, 100])
     np.testing.assert_array_equal(
-        norm.distance_to_target(x, [6.0], cap=False, scale=100.0)[:, 0], [0, 50, 200])
+        norm.distance_to_target(x, [6.0], scale=100.0)[:, 0], [0, 50, 100]
+    )
+    np.testing.assert_array_equal(
+        norm.distance_to_target(x, [6.0], cap=False, scale=100.0)[:, 0], [0, 50, 200]
+    )
 
 
 def test_distance_to_target_per_indicator() -> None:
@@ -209,11 +209,16 @@ def test_goalposts_truncation_and_scale() -> None:
     """(x − lo)/(hi − lo)·scale with lo 0, hi 50: [−10, 0, 25, 50, 80] → [−0.2, 0, 0.5, 1, 1.6]
     untruncated; truncated to [0, 1] by default; scale 100 → [0, 0, 50, 100, 100]."""
     x = _col([-10.0, 0.0, 25.0, 50.0, 80.0, NAN])
-    np.testing.assert_allclose(norm.goalposts(x, 0.0, 50.0, truncate=False)[:, 0],
-                               [-0.2, 0, 0.5, 1, 1.6, NAN], rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(
+        norm.goalposts(x, 0.0, 50.0, truncate=False)[:, 0],
+        [-0.2, 0, 0.5, 1, 1.6, NAN],
+        rtol=1e-12,
+        equal_nan=True,
+    )
     np.testing.assert_array_equal(norm.goalposts(x, 0.0, 50.0)[:, 0], [0, 0, 0.5, 1, 1, NAN])
-    np.testing.assert_array_equal(norm.goalposts(x, 0.0, 50.0, scale=100.0)[:, 0],
-                                  [0, 0, 50, 100, 100, NAN])
+    np.testing.assert_array_equal(
+        norm.goalposts(x, 0.0, 50.0, scale=100.0)[:, 0], [0, 0, 50, 100, 100, NAN]
+    )
 
 
 def test_goalposts_per_indicator() -> None:
@@ -232,10 +237,12 @@ METHODS = {
     "percentile_rank": norm.percentile_rank,
     "fraction_of_max": norm.fraction_of_max,
     "distance_to_max": norm.distance_to_max,
-    "distance_to_reference": lambda x: norm.distance_to_reference(x, np.nanmedian(x, axis=0),
-                                                                  cap=True),
-    "distance_to_target": lambda x: norm.distance_to_target(x, np.nanmax(x, axis=0) + 1.0,
-                                                            scale=100.0),
+    "distance_to_reference": lambda x: norm.distance_to_reference(
+        x, np.nanmedian(x, axis=0), cap=True
+    ),
+    "distance_to_target": lambda x: norm.distance_to_target(
+        x, np.nanmax(x, axis=0) + 1.0, scale=100.0
+    ),
     "goalposts": lambda x: norm.goalposts(x, -5.0, 5.0, scale=10.0),
 }
 
@@ -244,7 +251,8 @@ METHODS = {
 @settings(max_examples=25, deadline=None)
 @given(data=permuted(spread_matrices(with_missing(gridded, share=4), max_units=10)))
 def test_every_method_is_invariant_to_unit_permutation(
-        name: str, data: tuple[np.ndarray, np.ndarray]) -> None:
+    name: str, data: tuple[np.ndarray, np.ndarray]
+) -> None:
     """Permuting the units (rows) permutes the output the same way, nothing else changes."""
     x, perm = data
     func = METHODS[name]

@@ -86,8 +86,7 @@ def test_kurt_needs_four_values(n: int) -> None:
     assert math.isnan(stats.kurt(x)[0])
     if n == 3:
         # x = 1, 5, 2: scipy gives the defined type-2 skewness
-        assert stats.skew(x)[0] == pytest.approx(_scipy_skew(np.array([1.0, 5.0, 2.0])),
-                                                rel=1e-9)
+        assert stats.skew(x)[0] == pytest.approx(_scipy_skew(np.array([1.0, 5.0, 2.0])), rel=1e-9)
 
 
 def test_count_and_spread() -> None:
@@ -105,8 +104,6 @@ def test_leading_variant_axis_equals_separate_computation(x: np.ndarray) -> None
     sk, ku, n = stats.skew(x), stats.kurt(x), stats.count(x)
     assert sk.shape == ku.shape == n.shape == (3, x.shape[-1])
     for v in range(3):
-        np.testing.assert_allclose(sk[v], stats.skew(x[v]), rtol=1e-12, atol=1e-12,
-                                   equal_nan=True)
-        np.testing.assert_allclose(ku[v], stats.kurt(x[v]), rtol=1e-12, atol=1e-12,
-                                   equal_nan=True)
+        np.testing.assert_allclose(sk[v], stats.skew(x[v]), rtol=1e-12, atol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(ku[v], stats.kurt(x[v]), rtol=1e-12, atol=1e-12, equal_nan=True)
         np.testing.assert_array_equal(n[v], stats.count(x[v]))

@@ -66,8 +66,9 @@ def ref_passes(v: list[float], skew_max: float, kurt_max: float) -> bool:
     return abs(s) < skew_max or k < kurt_max
 
 
-def ref_treat(col: list[float], skew_max: float, kurt_max: float, winmax: int
-              ) -> tuple[list[float], set[int], set[int], bool, bool]:
+def ref_treat(
+    col: list[float], skew_max: float, kurt_max: float, winmax: int
+) -> tuple[list[float], set[int], set[int], bool, bool]:
     """METHODS.md §5 for one column: (values, high units, low units, log applied, untreatable)."""
     idx = [i for i, a in enumerate(col) if not math.isnan(a)]
     vals = [col[i] for i in idx]
@@ -135,8 +136,9 @@ def test_passes_uses_strict_inequalities_and_given_thresholds() -> None:
     assert not treat.passes(b, skew_max=0.0, kurt_max=4.9)[0]  # 0 < 0 is false
     assert treat.passes(b, skew_max=0.0, kurt_max=5.1)[0]
     two = np.hstack([b, b])
-    np.testing.assert_array_equal(treat.passes(two, skew_max=[0.0, 0.1], kurt_max=[4.9, 4.9]),
-                                  [False, True])
+    np.testing.assert_array_equal(
+        treat.passes(two, skew_max=[0.0, 0.1], kurt_max=[4.9, 4.9]), [False, True]
+    )
 
 
 def test_passes_false_when_skew_and_kurt_undefined() -> None:
@@ -161,7 +163,8 @@ def test_single_outlier_moved_to_next_highest() -> None:
     assert not res.untreatable[0]
     assert res.skew_before[0] == pytest.approx(scipy.stats.skew(v, bias=False), rel=1e-9)
     assert res.kurt_after[0] == pytest.approx(
-        scipy.stats.kurtosis([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10], bias=False), rel=1e-9)
+        scipy.stats.kurtosis([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10], bias=False), rel=1e-9
+    )
 
 
 def test_ties_at_the_max_move_together_and_count_separately() -> None:
@@ -253,8 +256,7 @@ def test_winmax_zero_goes_straight_to_log() -> None:
     v = [1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100]
     res = treat.treat_default(_col(v), winmax=0)
     assert res.log_applied[0]
-    np.testing.assert_allclose(res.values[:, 0], [math.log(a - 1 + 0.99) for a in v],
-                               rtol=1e-12)
+    np.testing.assert_allclose(res.values[:, 0], [math.log(a - 1 + 0.99) for a in v], rtol=1e-12)
 
 
 def test_winmax_per_indicator() -> None:
@@ -274,11 +276,14 @@ def test_passing_column_is_left_alone() -> None:
     assert not (res.winsorised_high.any() or res.winsorised_low.any() or res.log_applied[0])
 
 
-@pytest.mark.parametrize("values", [
-    [1.0, 2.0, 1000.0, NAN, NAN],          # 3 values: fewer than 4
-    [5.0, 5.0, 5.0, 5.0, 5.0, NAN],        # no spread
-    [NAN, NAN, NAN, NAN],                  # nothing at all
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.0, 2.0, 1000.0, NAN, NAN],  # 3 values: fewer than 4
+        [5.0, 5.0, 5.0, 5.0, 5.0, NAN],  # no spread
+        [NAN, NAN, NAN, NAN],  # nothing at all
+    ],
+)
 def test_untreatable_columns_are_flagged_and_unchanged(values: list[float]) -> None:
     """A column with fewer than 4 values or no spread is flagged untreatable, left as is."""
     res = treat.treat_default(_col(values))
@@ -307,8 +312,9 @@ def test_two_valued_column_cannot_be_winsorised_so_it_is_logged() -> None:
     assert not _scipy_passes(v)
     res = treat.treat_default(_col(v))
     assert res.log_applied[0]
-    np.testing.assert_allclose(res.values[:, 0], [math.log(0.01)] * 20 + [math.log(1.01)],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        res.values[:, 0], [math.log(0.01)] * 20 + [math.log(1.01)], rtol=1e-12
+    )
 
 
 def test_log_ct_formula() -> None:
@@ -322,15 +328,15 @@ def test_other_transforms() -> None:
     """log_plus_one is log(x − min + 1); boxcox is ((x − min + 1)^λ − 1)/λ, log when λ = 0."""
     x = _col([2.0, 3.0, 5.0])
     np.testing.assert_allclose(treat.log_plus_one(x)[:, 0], np.log([1.0, 2.0, 4.0]), rtol=1e-12)
-    np.testing.assert_allclose(treat.boxcox(x, 0.5)[:, 0], [0.0, 2 * (2**0.5 - 1), 2.0],
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        treat.boxcox(x, 0.5)[:, 0], [0.0, 2 * (2**0.5 - 1), 2.0], rtol=1e-12, atol=1e-15
+    )
     np.testing.assert_allclose(treat.boxcox(x, 0.0)[:, 0], np.log([1.0, 2.0, 4.0]), rtol=1e-12)
 
 
 # -- vectorised code vs the plain-Python reference ----------------------------------------------
 @st.composite
-def treat_inputs(draw: st.DrawFn, variants: int = 0
-                 ) -> tuple[np.ndarray, float, float, int]:
+def treat_inputs(draw: st.DrawFn, variants: int = 0) -> tuple[np.ndarray, float, float, int]:
     """(x, skew_max, kurt_max, winmax); x is (units, k), or (variants, units, k) if given."""
     n = draw(st.integers(min_value=1, max_value=25))
     k = draw(st.integers(min_value=1, max_value=4))
@@ -345,8 +351,14 @@ def treat_inputs(draw: st.DrawFn, variants: int = 0
     return x, skew_max, kurt_max, winmax
 
 
-def _check_against_reference(res: treat.TreatmentResult, x: np.ndarray, lead: tuple[int, ...],
-                             skew_max: float, kurt_max: float, winmax: int) -> None:
+def _check_against_reference(
+    res: treat.TreatmentResult,
+    x: np.ndarray,
+    lead: tuple[int, ...],
+    skew_max: float,
+    kurt_max: float,
+    winmax: int,
+) -> None:
     for k in range(x.shape[-1]):
         col = x[(*lead, slice(None), k)].tolist()
         try:
@@ -367,7 +379,8 @@ def _check_against_reference(res: treat.TreatmentResult, x: np.ndarray, lead: tu
 @settings(max_examples=50, deadline=None)
 @given(treat_inputs())
 def test_vectorised_treatment_equals_per_column_reference(
-        args: tuple[np.ndarray, float, float, int]) -> None:
+    args: tuple[np.ndarray, float, float, int],
+) -> None:
     """treat_default on a whole matrix gives, column by column, what the plain-Python
     re-implementation of METHODS.md §5 gives: values, winsorised units/sides, log, flags."""
     x, skew_max, kurt_max, winmax = args
@@ -384,8 +397,9 @@ def test_leading_variant_axis_is_consistent(args: tuple[np.ndarray, float, float
     assert res.log_applied.shape == (3, stacked.shape[-1])
     for v in range(3):
         alone = treat.treat_default(stacked[v], skew_max, kurt_max, winmax)
-        np.testing.assert_allclose(res.values[v], alone.values, rtol=1e-12, atol=1e-12,
-                                   equal_nan=True)
+        np.testing.assert_allclose(
+            res.values[v], alone.values, rtol=1e-12, atol=1e-12, equal_nan=True
+        )
         np.testing.assert_array_equal(res.winsorised_high[v], alone.winsorised_high)
         np.testing.assert_array_equal(res.winsorised_low[v], alone.winsorised_low)
         np.testing.assert_array_equal(res.log_applied[v], alone.log_applied)

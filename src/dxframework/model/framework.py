@@ -98,6 +98,7 @@ class Framework:
         children: dict[str, list[Edge]] = {c: [] for c in nodes}
         parents: dict[str, list[Edge]] = {c: [] for c in nodes}
         seen_edges: set[tuple[str, str]] = set()
+        rejected: set[str] = set()  # nodes with an invalid edge: not orphans on top of that
         for e in self.edges:
             ok = True
             for role, code in (("child", e.child), ("parent", e.parent)):
@@ -107,13 +108,16 @@ class Framework:
                         "parent" if role == "parent" else "code")
                     ok = False
             if not ok:
+                rejected.add(e.child)
                 continue
             if isinstance(nodes[e.parent], Indicator):
                 bad(f"edge {e.child} → {e.parent}: an indicator cannot have children", e.child,
                     "declare the parent as an aggregate", "parent")
+                rejected.add(e.child)
                 continue
             if e.child == e.parent:
                 bad(f"node {e.child!r} feeds itself", e.child, column="parent")
+                rejected.add(e.child)
                 continue
             if (e.child, e.parent) in seen_edges:
                 bad(f"edge {e.child} → {e.parent} is declared twice", e.child, column="parent")
@@ -136,7 +140,7 @@ class Framework:
                     names = ", ".join(k.child for k in kids)
                     bad(f"the weights of the children of {code!r} ({names}) sum to zero",
                         kids[0].child, "give at least one child a positive weight", "weight")
-            elif self.aggregates and not parents[code]:
+            elif self.aggregates and not parents[code] and code not in rejected:
                 bad(f"indicator {code!r} feeds no aggregate (orphan)", code,
                     "add it to an aggregate or remove it", "parent")
 

@@ -35,7 +35,8 @@ def _goalposts(value: Any) -> tuple[float, float] | None:
 
 def _check_code(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{type(instance).__name__} code must be a non-empty string, got {value!r}")
+        raise ValueError(f"{type(instance).__name__} code must be a non-empty string, "
+                         f"got {value!r}")
     if value != value.strip():
         raise ValueError(f"code {value!r} has leading or trailing spaces")
 
@@ -95,7 +96,8 @@ class Indicator:
 
     def label(self, lang: str = "en") -> str:
         """Name in ``lang`` ("vi" or "en"), falling back to the other language and the code."""
-        first, second = (self.name_vi, self.name_en) if lang == "vi" else (self.name_en, self.name_vi)
+        vi, en = self.name_vi, self.name_en
+        first, second = (vi, en) if lang == "vi" else (en, vi)
         return first or second or self.code
 
 
@@ -123,7 +125,8 @@ class Aggregate:
 
     def label(self, lang: str = "en") -> str:
         """Name in ``lang`` ("vi" or "en"), falling back to the other language and the code."""
-        first, second = (self.name_vi, self.name_en) if lang == "vi" else (self.name_en, self.name_vi)
+        vi, en = self.name_vi, self.name_en
+        first, second = (vi, en) if lang == "vi" else (en, vi)
         return first or second or self.code
 
 

@@ -91,6 +91,8 @@ def run_pipeline(framework: Framework, data: Dataset, pipeline: Pipeline, *,
             progress(stage.name, n, len(pipeline.stages))
     final = state.current
     agg_codes = [c for c in _ranked_order(framework) if final.has_column(c)]
+    if pipeline.ranking.get("indicators"):
+        agg_codes += [c for c in framework.indicator_codes if final.has_column(c)]
     scores = final.select(columns=agg_codes)
     digits = pipeline.ranking.get("digits")
     ranked = scores.values if digits is None else np.round(scores.values, int(digits))

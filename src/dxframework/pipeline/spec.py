@@ -13,6 +13,7 @@ TOML form::
 
     [ranking]                        # optional
     digits = 4                       # rank on scores rounded as published
+    indicators = true                # rank the indicators too, not only the aggregates
     tiers = { thresholds = [0.25, 0.5, 0.75], labels = ["Low", "Middle", "High", "Very high"] }
 
     [[stages]]
@@ -174,11 +175,11 @@ class Pipeline:
         ranking = doc.get("ranking", {})
         if not isinstance(ranking, Mapping):
             raise DxfError(Problem("'ranking' must be a table: digits, tiers", file=source))
-        unknown = set(ranking) - {"digits", "tiers"}
+        unknown = set(ranking) - {"digits", "tiers", "indicators"}
         if unknown:
             raise DxfError(Problem(f"unknown ranking settings: {', '.join(sorted(unknown))}",
-                                   file=source, hint="use digits = 4 and/or tiers = "
-                                   "{thresholds = [...], labels = [...]}"))
+                                   file=source, hint="use digits = 4, indicators = true "
+                                   "and/or tiers = {thresholds = [...], labels = [...]}"))
         return cls(stages=stages, name=str(doc.get("name", "custom")),
                    description=str(doc.get("description", "")), ranking=ranking)
 

@@ -309,8 +309,10 @@ def run_aggregate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
                 children = sorted({e.child for p in parents for e in fw.children(p)},
                                   key=position.__getitem__)
                 w = fw.weight_matrix(children, parents, state.weights or None)
-            else:  # aggregate other nodes than the children, with equal weights
-                children = list(fw.codes_at_level(inputs) if isinstance(inputs, int) else inputs)
+            else:  # aggregate other nodes than the children: a level, a list or {code: w}
+                given = dict(inputs) if isinstance(inputs, Mapping) else None
+                children = list(fw.codes_at_level(inputs) if isinstance(inputs, int)
+                                else (given or inputs))
                 absent = [c for c in children if c not in cols]
                 if absent or not children:
                     raise MethodError(Problem(
@@ -318,6 +320,8 @@ def run_aggregate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
                         f"before them: {', '.join(absent) or 'none given'}",
                         hint="inputs must be indicators or aggregates of lower levels"))
                 w = np.ones((len(children), len(parents)))
+                if given is not None:
+                    w *= np.array([float(given[c]) for c in children])[:, np.newaxis]
             x = np.stack([cols[c] for c in children], axis=-1)
             ctx = MethodContext(fw, data, state.raw, tuple(children), stage.name)
             func = state.registry.method("aggregate", method).func
