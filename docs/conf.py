@@ -121,7 +121,32 @@ def method_status_role(
     return [nodes.inline(rawtext, label, classes=["dxf-status", cls])], []
 
 
+def link_public_names(
+    app: Sphinx, env: Any, node: nodes.Element, contnode: nodes.Element
+) -> nodes.Element | None:
+    """Link ``dxframework.model.dataset.Dataset`` (as type hints name it) to ``dxf.Dataset``.
+
+    The API page documents the public names of ``dxframework``; type hints carry the private
+    module paths where the classes are defined.
+    """
+    import dxframework
+
+    target = node.get("reftarget", "")
+    name = target.rsplit(".", 1)[-1]
+    public = f"dxframework.{name}"
+    if node.get("refdomain") != "py" or not target.startswith("dxframework.") or target == public:
+        return None
+    if name not in dxframework.__all__:
+        return None
+    domain = env.get_domain("py")
+    resolved: nodes.Element | None = domain.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], public, node, contnode
+    )
+    return resolved
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("dxf-builtin-methods", BuiltinMethods)
     app.add_role("dxf-status", method_status_role)
+    app.connect("missing-reference", link_public_names)
     return {"parallel_read_safe": True}

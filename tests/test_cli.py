@@ -109,7 +109,7 @@ def test_run_writes_every_stage_with_unit_first(reference_run: Path) -> None:
     top = min(rows, key=lambda r: int(r["Index_rank"]))
     assert top["unit"] == "CHE"  # the published ASEM ranking starts with Switzerland
     manifest = json.loads((reference_run / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["pack"] == {"name": "asem", "version": "1.0.0"}
+    assert manifest["pack"] == {"name": "asem", "version": "1.0.0", "level": "country"}
     assert [s["kind"] for s in manifest["pipeline"]["stages"]] == [
         "denominate", "impute", "screen", "treat", "normalise", "aggregate"]
     assert len(manifest["inputs"]["data"]["sha256"]) == 64
@@ -154,7 +154,7 @@ def test_validate_sample_data_succeeds() -> None:
     """`dxf validate --pack asem` accepts the sample data and summarises it."""
     result = invoke("validate", "--pack", "asem")
     assert result.exit_code == 0, result.output
-    assert "ok:" in result.stdout
+    assert result.stdout.startswith("ok (country):")
     assert "51 units" in result.stdout
     assert "49 indicators" in result.stdout
     assert result.stderr == ""
@@ -167,7 +167,7 @@ def test_validate_explicit_sample_files_succeeds() -> None:
     result = invoke("validate", "--pack", "asem", "--data", str(pack.data_path),
                     "--framework", str(pack.framework_path))
     assert result.exit_code == 0, result.output
-    assert "ok:" in result.stdout
+    assert result.stdout.startswith("ok (country):")
 
 
 def test_pipeline_toml_reproduces_results(reference_run: Path, tmp_path: Path) -> None:

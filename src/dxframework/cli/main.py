@@ -101,17 +101,17 @@ def packs_cmd(as_json: bool) -> None:
     reg = _registry()
     rows = [{"name": name, "version": pack.version, "plugin": plugin, "title_en": pack.title_en,
              "title_vi": pack.title_vi, "levels": list(pack.levels),
-             "pipelines": list(pack.pipelines)}
+             "pipelines": sorted({p for lvl in pack.levels.values() for p in lvl.pipelines})}
             for name, (plugin, pack) in sorted(reg.packs.items())]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(title="Metric packs")
-    for col in ("name", "version", "plugin", "title", "pipelines"):
+    for col in ("name", "version", "plugin", "title", "levels", "pipelines"):
         table.add_column(col)
     for r in rows:
         table.add_row(r["name"], r["version"], r["plugin"], r["title_en"] or r["title_vi"],
-                      ", ".join(r["pipelines"]))
+                      ", ".join(r["levels"]), ", ".join(r["pipelines"]))
     out.print(table)
 
 
@@ -154,91 +154,136 @@ def methods_cmd(as_json: bool) -> None:
     out.print(table)
 
 
-def _load(pack_name: str, data: Path | None, framework: Path | None,
-          period: int | None) -> tuple[Any, Any, Any]:
+def _levels(pack: Any, level: str | None, data: Path | None,
+            pipeline: str | None = None) -> list[Any]:
+    """The levels to work on: the one named, the one the data file fits, or all of them.
+
+    Without a level or a data file, a pipeline name restricts the run to the levels that
+    declare it.
+    """
+    if level is not None:
+        return [pack.level(level)]
+    if data is not None:
+        return [pack.level_for(data)] if len(pack.levels) > 1 else [pack.level()]
+    levels = list(pack.levels.values())
+    if pipeline is not None:
+        having = [lvl for lvl in levels if pipeline in lvl.pipelines]
+        levels = having or levels
+    return levels
+
+
+def _load(lvl: Any, data: Path | None, framework: Path | None,
+          period: int | None) -> tuple[Any, Any]:
     from dxframework.io.frameworks import read_framework
 
-    pack = _registry().pack(pack_name)
-    fw = pack.framework
+    fw = lvl.framework
     if framework is not None:
-        fw = read_framework(framework, pack.level_names, pack.index).framework
-    dataset = pack.load_data(data, period=period, framework=fw)
-    return pack, fw, dataset
+        fw = read_framework(framework, lvl.level_names, lvl.index).framework
+    return fw, lvl.load_data(data, period=period, framework=fw)
 
 
 _pack_opt = click.option("--pack", "-p", "pack_name", required=True, help="Metric pack name.")
+_level_opt = click.option("--level", "-l", default=None,
+                          help="Level of the pack to score (default: the one the data fits, or "
+                          "every level when no data file is given).")
 _data_opt = click.option("--data", "-d", type=click.Path(path_type=Path), default=None,
                          help="Data file (.csv, .xlsx, .json); default: the pack's sample data.")
 _fw_opt = click.option("--framework", "-f", type=click.Path(path_type=Path), default=None,
                        help="Framework file replacing the pack's (.csv metadata table or .toml).")
 _period_opt = click.option("--period", type=int, default=None,
                            help="Score one period (year) of a panel.")
+_pipeline_opt = click.option("--pipeline", "pipeline", default=None,
+                             help="Pipeline name of the pack or a .toml/.json file (a "
+                             "manifest.json repeats that run).")
 
 
 @cli.command("validate")
 @_pack_opt
+@_level_opt
 @_data_opt
 @_fw_opt
 @_period_opt
+@_pipeline_opt
 @handle_errors
-def validate_cmd(pack_name: str, data: Path | None, framework: Path | None,
-                 period: int | None) -> None:
-    """Check a data file (and framework) against a pack; print every problem found."""
-    from dxframework.pipeline.run import check_data
+def validate_cmd(pack_name: str, level: str | None, data: Path | None, framework: Path | None,
+                 period: int | None, pipeline: str | None) -> None:
+    """Check a data file (and framework) against a pack; print every problem found.
 
-    _, fw, dataset = _load(pack_name, data, framework, period)
-    check_data(fw, dataset)
-    n_missing = int((dataset.values != dataset.values).sum())
-    out.print(f"ok: {len(dataset.units)} units × {len(fw.indicators)} indicators × "
-              f"{len(dataset.periods)} period(s), {n_missing} missing value(s); framework with "
-              f"{len(fw.aggregates)} aggregates, index {fw.index!r}")
+    The pipeline is run as a dry run (nothing is written), so faults that only show when
+    scoring (a zero denominator, a non-positive value for a geometric mean) are found too.
+    """
+    pack = _registry().pack(pack_name)
+    for lvl in _levels(pack, level, data, pipeline):
+        fw, dataset = _load(lvl, data, framework, period)
+        lvl.run(dataset, pipeline, framework=fw, version=pack.version)
+        n_missing = int((dataset.values != dataset.values).sum())
+        out.print(f"ok ({lvl.name}): {len(dataset.units)} units × {len(fw.indicators)} "
+                  f"indicators × {len(dataset.periods)} period(s), {n_missing} missing "
+                  f"value(s); framework with {len(fw.aggregates)} aggregates, index {fw.index!r}")
 
 
 @cli.command("run")
 @_pack_opt
+@_level_opt
 @_data_opt
 @_fw_opt
 @_period_opt
-@click.option("--pipeline", "pipeline", default=None,
-              help="Pipeline name of the pack or a .toml/.json file (a manifest.json repeats "
-              "that run).")
+@_pipeline_opt
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder for the results (created if needed).")
+              help="Folder for the results (created if needed; one sub-folder per level when "
+              "several levels are scored).")
 @click.option("--top", type=int, default=10, show_default=True, help="Rows of the ranking shown.")
 @handle_errors
-def run_cmd(pack_name: str, data: Path | None, framework: Path | None, period: int | None,
-            pipeline: str | None, out_dir: Path, top: int) -> None:
+def run_cmd(pack_name: str, level: str | None, data: Path | None, framework: Path | None,
+            period: int | None, pipeline: str | None, out_dir: Path, top: int) -> None:
     """Score data with a pack's pipeline and write every stage's data set."""
-    _run(pack_name, data, framework, period, pipeline, out_dir, top)
+    _run(pack_name, level, data, framework, period, pipeline, out_dir, top)
 
 
-def _run(pack_name: str, data: Path | None, framework: Path | None, period: int | None,
-         pipeline: str | None, out_dir: Path, top: int) -> None:
-    from dxframework.io.writers import write_run
-    from dxframework.pipeline.run import file_sha256
-
-    pack, fw, dataset = _load(pack_name, data, framework, period)
-    pipe = pack.pipeline(pipeline)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(f"{pack.name}: {pipe.name}", total=len(pipe.stages))
-
-        def progress(name: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, description=f"{pack.name}: {name}")
-
-        result = pack.run(dataset, pipe, framework=fw, progress=progress)
-    manifest = dict(result.manifest)
-    src = data if data is not None else pack.data_path
-    if src is not None:
-        manifest["inputs"] = {"data": {"path": str(src), "sha256": file_sha256(src)}}
-    if framework is not None:
-        manifest.setdefault("inputs", {})["framework"] = {
-            "path": str(framework), "sha256": file_sha256(framework)}
+def _run(pack_name: str, level: str | None, data: Path | None, framework: Path | None,
+         period: int | None, pipeline: str | None, out_dir: Path, top: int) -> None:
     from attrs import evolve
 
-    written = write_run(evolve(result, manifest=manifest), out_dir)
-    _print_ranking(result, top)
-    out.print(f"wrote {len(written)} files to {out_dir}")
+    from dxframework.analysis.rollup import rollup
+    from dxframework.io.writers import atomic_folder, dataset_csv_text, write_run
+    from dxframework.pipeline.run import file_sha256
+
+    pack = _registry().pack(pack_name)
+    levels = _levels(pack, level, data, pipeline)
+    results = {}
+    for lvl in levels:  # compute everything first: nothing is written if any level fails
+        fw, dataset = _load(lvl, data, framework, period)
+        pipe = lvl.pipeline(pipeline)
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task(f"{pack.name}: {pipe.name}", total=len(pipe.stages))
+
+            def progress(name: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, description=f"{pack.name}: {name}")
+
+            result = lvl.run(dataset, pipe, framework=fw, version=pack.version,
+                             progress=progress)
+        manifest = dict(result.manifest)
+        src = data if data is not None else lvl.data_path
+        if src is not None:
+            manifest["inputs"] = {"data": {"path": str(src), "sha256": file_sha256(src)}}
+        if framework is not None:
+            manifest.setdefault("inputs", {})["framework"] = {
+                "path": str(framework), "sha256": file_sha256(framework)}
+        results[lvl.name] = evolve(result, manifest=manifest)
+    for lvl in levels:
+        target = out_dir if len(levels) == 1 else out_dir / lvl.name
+        written = write_run(results[lvl.name], target)
+        to = lvl.rollup.get("to")
+        if to:
+            rolled = rollup(results[lvl.name], weight=lvl.rollup.get("weight"))
+            with atomic_folder(target) as tmp:
+                (tmp / f"rollup-{to}.csv").write_text(dataset_csv_text(rolled), encoding="utf-8")
+            written.append(target / f"rollup-{to}.csv")
+        if len(levels) > 1:
+            out.print(f"[bold]{lvl.title_en or lvl.name}[/bold]")
+        _print_ranking(results[lvl.name], top)
+        out.print(f"wrote {len(written)} files to {target}")
 
 
 def _print_ranking(result: Any, top: int) -> None:
@@ -262,7 +307,7 @@ def demo_cmd(out_dir: Path) -> None:
     if "asem" not in reg.packs:
         raise DxfError(Problem("the demo needs the asem pack",
                                hint="pip install -e plugins/dxf-asem"))
-    _run("asem", None, None, None, None, out_dir, 10)
+    _run("asem", None, None, None, None, None, out_dir, 10)
 
 
 def main() -> None:

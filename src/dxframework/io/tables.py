@@ -231,10 +231,13 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
         problems.append(Problem("no unit-code column", file=src, row=1,
                                 hint="name the first column 'unit'"))
     name_col = col(schema.name_column, NAME_ALIASES)
-    period_col = col(schema.period_column, PERIOD_ALIASES)
-    parent_col = col(schema.parent_column, ("parent",)) if schema.parent_column else _find(
-        header, ("parent", "parent_unit"))
-    level_col = col(schema.level_column, ("level",)) if schema.level_column else None
+    # period, parent and level columns are optional: a file without them is one period
+    # of units without parents
+    period_col = (schema.period_column if schema.period_column in header
+                  else None if schema.period_column else _find(header, PERIOD_ALIASES))
+    parent_col = (schema.parent_column if schema.parent_column in header
+                  else None if schema.parent_column else _find(header, ("parent", "parent_unit")))
+    level_col = schema.level_column if schema.level_column in header else None
     groups = [g for g in schema.group_columns if g in header]
     for g in schema.group_columns:
         if g not in header and schema.numeric is None:

@@ -63,7 +63,7 @@ def benefit_of_doubt(x: F, bounds: tuple[float, float] | None = None) -> tuple[F
                       bounds=[(0, None)] * k, method="highs")
         if res.status != 0:
             raise BoDInfeasible(i, f"linear program failed: {res.message}")
-        w = np.asarray(res.x)
+        w = np.maximum(np.asarray(res.x), 0.0)  # the solver may return -1e-18
         all_scores = x @ w
         best = float(np.max(all_scores))
         # polish: rescale so the binding constraint holds exactly (efficient units score 1.0)

@@ -1,28 +1,33 @@
-"""Metric packs: a framework, its data layout, sample data and named pipelines, as a plugin.
+"""Metric packs: frameworks, data layouts, sample data and named pipelines, as a plugin.
 
-A pack is declared by a ``pack.toml`` file::
+A pack scores one or more *levels* (provinces, districts, communes…), each with its own
+framework, data layout, sample data and pipelines. It is declared by a ``pack.toml``::
 
     [pack]
-    name = "asem"
+    name = "backan"
     version = "1.0.0"
-    title_en = "ASEM Sustainable Connectivity"
-    title_vi = "Chỉ số Kết nối bền vững ASEM"
-    levels = ["country"]                  # administrative levels it scores
-    framework = "data/ASEM_iMeta.csv"     # metadata table or framework TOML
-    level_names = ["Indicator", "Pillar", "Sub-index", "Index"]
-    index = "Index"
-    data = "data/ASEM_iData.csv"          # sample data
-    default_pipeline = "reference"
+    title_en = "Bắc Kạn: district and commune DX indices"
+    title_vi = "Bộ chỉ số chuyển đổi số cấp huyện, cấp xã tỉnh Bắc Kạn"
+    default_level = "district"
+    series = "data/province-synthetic.csv"      # optional: yearly series for targets/trends
+    crosswalk = "data/crosswalk-2025.csv"       # optional: old units → merged units
 
-    [pack.columns]                        # roles of the data columns
-    unit = "uCode"
-    name = "uName"
-    period = "Time"
+    [levels.district]
+    unit_level = "district"
+    framework = "data/framework-district.toml"  # framework TOML or metadata table (.csv)
+    data = "data/districts-synthetic.csv"       # sample data
+    default_pipeline = "points"
+    pipelines = { points = "pipelines/points.toml" }
+    columns = { unit = "unit", name = "name", period = "period", parent = "parent" }
 
-    [pipelines]
-    reference = "pipelines/reference.toml"
+    [levels.commune]
+    ...
+    rollup = { to = "district", weight = "population" }   # communes roll up to districts
 
-and registered by its plugin with ``register(MetricPack.from_toml(path))``.
+A pack with one level may put the level's keys directly under ``[pack]`` (with
+``[pack.columns]`` and a top-level ``[pipelines]`` table), as the ``asem`` pack does. Paths
+are relative to the folder of ``pack.toml``. A plugin registers its pack with
+``register(MetricPack.from_toml(path))``.
 """
 
 from __future__ import annotations
@@ -33,65 +38,82 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 
 from dxframework.errors import DxfError, Problem
 from dxframework.io.frameworks import FrameworkSpec, read_framework
-from dxframework.io.tables import TableSchema, read_dataset
+from dxframework.io.tables import TableSchema, read_dataset, read_table
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
 from dxframework.pipeline.result import RunResult
 from dxframework.pipeline.run import file_sha256, run_pipeline
 from dxframework.pipeline.spec import Pipeline
 
-__all__ = ["MetricPack"]
+__all__ = ["MetricPack", "PackLevel"]
+
+_LEVEL_KEYS = {"title_en", "title_vi", "unit_level", "framework", "level_names", "index",
+               "data", "default_pipeline", "pipelines", "columns", "rollup", "description"}
+
+
+def _str_map(value: Any) -> Mapping[str, Any]:
+    return {str(k): v for k, v in (value or {}).items()}
+
+
+def _str_tuple(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in (value or ()))
+
+
+def _scored(fw: Framework) -> tuple[str, ...]:
+    """Indicators that count: a positive effective weight in some root (all without roots)."""
+    roots = fw.roots
+    if not roots:
+        return fw.indicator_codes
+    weight: dict[str, float] = {}
+    for root in roots:
+        for code, w in fw.effective_weights(root).items():
+            weight[code] = weight.get(code, 0.0) + w
+    return tuple(c for c in fw.indicator_codes if weight.get(c, 0.0) > 0)
 
 
 @attrs.frozen
-class MetricPack:
-    """A metric pack: what a consultant delivers for one index.
+class PackLevel:
+    """One level a pack scores: framework, data layout, sample data and pipelines.
 
-    Construct with :meth:`from_toml`; the framework and data load lazily on first use, so a
-    broken pack does not stop the others from being listed.
+    The framework and data load lazily on first use.
     """
 
     name: str
-    version: str
+    pack: str
     root: Path
     framework_file: str
     title_en: str = ""
     title_vi: str = ""
     description: str = ""
-    levels: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    level_names: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    unit_level: str = ""
+    level_names: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     index: str | None = None
     data_file: str | None = None
-    pipelines: Mapping[str, str] = attrs.field(factory=dict)
+    pipelines: Mapping[str, str] = attrs.field(factory=dict, converter=_str_map)
     default_pipeline: str | None = None
-    columns: Mapping[str, str] = attrs.field(factory=dict)
+    columns: Mapping[str, Any] = attrs.field(factory=dict, converter=_str_map)
+    rollup: Mapping[str, Any] = attrs.field(factory=dict, converter=_str_map)
     _cache: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> MetricPack:
-        """Read a ``pack.toml``; paths inside are relative to its folder."""
-        p = Path(path)
-        try:
-            doc = tomllib.loads(p.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise DxfError(Problem(f"cannot read the pack file: {exc}", file=str(p))) from None
-        meta = doc.get("pack", {})
-        missing = [k for k in ("name", "version", "framework") if k not in meta]
-        if missing:
-            raise DxfError([Problem(f"[pack] needs {k!r}", file=str(p)) for k in missing])
+    def from_dict(cls, name: str, pack: str, root: Path, doc: Mapping[str, Any],
+                  source: str) -> PackLevel:
+        """Build from a ``[levels.NAME]`` table (or the flat ``[pack]`` table)."""
+        if "framework" not in doc:
+            raise DxfError(Problem(f"level {name!r} needs 'framework'", file=source))
         return cls(
-            name=str(meta["name"]), version=str(meta["version"]), root=p.parent,
-            framework_file=str(meta["framework"]), title_en=str(meta.get("title_en", "")),
-            title_vi=str(meta.get("title_vi", "")), description=str(meta.get("description", "")),
-            levels=meta.get("levels", ()), level_names=meta.get("level_names", ()),
-            index=meta.get("index"), data_file=meta.get("data"),
-            pipelines={str(k): str(v) for k, v in doc.get("pipelines", {}).items()},
-            default_pipeline=meta.get("default_pipeline"),
-            columns={str(k): v for k, v in meta.get("columns", {}).items()},
-        )
+            name=name, pack=pack, root=root, framework_file=str(doc["framework"]),
+            title_en=str(doc.get("title_en", "")), title_vi=str(doc.get("title_vi", "")),
+            description=str(doc.get("description", "")),
+            unit_level=str(doc.get("unit_level", name)),
+            level_names=doc.get("level_names", ()), index=doc.get("index"),
+            data_file=doc.get("data"), pipelines=doc.get("pipelines", {}),
+            default_pipeline=doc.get("default_pipeline"), columns=doc.get("columns", {}),
+            rollup=doc.get("rollup", {}))
 
     # -- framework ----------------------------------------------------------------------------
     @property
@@ -109,12 +131,13 @@ class MetricPack:
 
     @property
     def framework(self) -> Framework:
-        """The pack's framework."""
+        """This level's framework."""
         return self.spec.framework
 
     # -- data ---------------------------------------------------------------------------------
-    def schema(self, framework: Framework | None = None, period: int | None = None) -> TableSchema:
-        """How the pack's data files are laid out (which column is which)."""
+    def schema(self, framework: Framework | None = None, period: int | None = None,
+               required: bool = True) -> TableSchema:
+        """How this level's data files are laid out (which column is which)."""
         fw = framework or self.framework
         groups = tuple(self.columns.get("groups", ())) or self.spec.groups
         return TableSchema(
@@ -122,7 +145,7 @@ class MetricPack:
             period_column=self.columns.get("period"), group_columns=groups,
             parent_column=self.columns.get("parent"), level_column=self.columns.get("level"),
             numeric=fw.indicator_codes + self.spec.auxiliary,
-            required=fw.indicator_codes, period=period)
+            required=_scored(fw) if required else (), period=period)
 
     @property
     def data_path(self) -> Path | None:
@@ -131,36 +154,46 @@ class MetricPack:
 
     def load_data(self, path: str | Path | None = None, period: int | None = None,
                   framework: Framework | None = None) -> Dataset:
-        """Read a data file laid out for this pack (default: its sample data)."""
+        """Read a data file laid out for this level (default: its sample data)."""
         target = Path(path) if path is not None else self.data_path
         if target is None:
-            raise DxfError(Problem(f"pack {self.name!r} ships no sample data",
+            raise DxfError(Problem(f"pack {self.pack!r} ({self.name}) ships no sample data",
                                    hint="give a data file with --data"))
-        return read_dataset(target, self.schema(framework, period))
+        fw = framework or self.framework
+        data = read_dataset(target, self.schema(fw, period))
+        absent = [c for c in fw.indicator_codes if not data.has_column(c)]
+        if not absent:
+            return data
+        # indicators that carry no weight (reported, not scored) may be left out of the file
+        filler = np.full(data.shape[:2] + (len(absent),), np.nan)
+        return data.with_columns([*data.columns, *absent],
+                                 np.concatenate([data.values, filler], axis=-1))
 
     # -- pipelines ----------------------------------------------------------------------------
     def pipeline(self, name: str | Path | None = None) -> Pipeline:
-        """A named pipeline of the pack, or a pipeline file; the default when ``None``."""
+        """A named pipeline, or a pipeline file; the default when ``None``."""
         if name is None:
             name = self.default_pipeline or next(iter(self.pipelines), None)
             if name is None:
-                raise DxfError(f"pack {self.name!r} declares no pipeline")
+                raise DxfError(f"pack {self.pack!r} ({self.name}) declares no pipeline")
         key = str(name)
         if key in self.pipelines:
             return Pipeline.from_file(self.root / self.pipelines[key])
         candidate = Path(key)
         if candidate.suffix.lower() in (".toml", ".json") or candidate.exists():
             return Pipeline.from_file(candidate)
-        raise DxfError(Problem(f"pack {self.name!r} has no pipeline {key!r}",
+        raise DxfError(Problem(f"pack {self.pack!r} has no pipeline {key!r}",
                                hint=f"its pipelines: {', '.join(self.pipelines) or 'none'}; "
                                "or give a .toml file"))
 
     def run(self, data: Dataset | str | Path | None = None,
             pipeline: Pipeline | str | Path | None = None,
-            framework: Framework | None = None, **options: Any) -> RunResult:
-        """Score data with this pack (defaults: sample data, default pipeline)."""
+            framework: Framework | None = None, version: str = "", **options: Any
+            ) -> RunResult:
+        """Score data at this level (defaults: sample data, default pipeline)."""
         fw = framework or self.framework
-        provenance: dict[str, Any] = {"pack": {"name": self.name, "version": self.version}}
+        provenance: dict[str, Any] = {"pack": {"name": self.pack, "version": version,
+                                               "level": self.name}}
         if not isinstance(data, Dataset):
             path = Path(data) if data is not None else self.data_path
             dataset = self.load_data(path, framework=fw)
@@ -177,3 +210,166 @@ class MetricPack:
             if located == tuple(exc.problems):
                 raise
             raise type(exc)(located).with_traceback(exc.__traceback__) from None
+
+
+@attrs.frozen
+class MetricPack:
+    """A metric pack: what a consultant delivers for one index, at one or more levels.
+
+    Construct with :meth:`from_toml`. Methods without a ``level`` use the default level, so
+    a single-level pack reads as simply as a framework with data.
+    """
+
+    name: str
+    version: str
+    root: Path
+    levels: Mapping[str, PackLevel]
+    title_en: str = ""
+    title_vi: str = ""
+    description: str = ""
+    default_level: str | None = None
+    series_file: str | None = None
+    crosswalk_file: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.levels:
+            raise DxfError(f"pack {self.name!r} declares no level")
+        if self.default_level is None:
+            object.__setattr__(self, "default_level", next(iter(self.levels)))
+        elif self.default_level not in self.levels:
+            raise DxfError(Problem(f"pack {self.name!r}: default level {self.default_level!r} "
+                                   "is not declared", hint=f"levels: {', '.join(self.levels)}"))
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> MetricPack:
+        """Read a ``pack.toml``; paths inside are relative to its folder."""
+        p = Path(path)
+        try:
+            doc = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise DxfError(Problem(f"cannot read the pack file: {exc}", file=str(p))) from None
+        meta = doc.get("pack", {})
+        missing = [k for k in ("name", "version") if k not in meta]
+        if missing:
+            raise DxfError([Problem(f"[pack] needs {k!r}", file=str(p)) for k in missing])
+        name = str(meta["name"])
+        levels: dict[str, PackLevel] = {}
+        if isinstance(doc.get("levels"), Mapping):
+            for lname, ldoc in doc["levels"].items():
+                unknown = set(ldoc) - _LEVEL_KEYS
+                if unknown:
+                    raise DxfError(Problem(f"[levels.{lname}]: unknown keys "
+                                           f"{', '.join(sorted(unknown))}", file=str(p),
+                                           hint=f"known: {', '.join(sorted(_LEVEL_KEYS))}"))
+                levels[str(lname)] = PackLevel.from_dict(str(lname), name, p.parent, ldoc, str(p))
+        else:  # single level declared flat under [pack]
+            unit_levels = meta.get("levels") or ["default"]
+            flat = {k: v for k, v in meta.items() if k in _LEVEL_KEYS}
+            flat["pipelines"] = doc.get("pipelines", {})
+            flat.setdefault("unit_level", str(unit_levels[0]))
+            levels[str(unit_levels[0])] = PackLevel.from_dict(str(unit_levels[0]), name,
+                                                              p.parent, flat, str(p))
+        return cls(name=name, version=str(meta["version"]), root=p.parent, levels=levels,
+                   title_en=str(meta.get("title_en", "")), title_vi=str(meta.get("title_vi", "")),
+                   description=str(meta.get("description", "")),
+                   default_level=meta.get("default_level"), series_file=meta.get("series"),
+                   crosswalk_file=meta.get("crosswalk"))
+
+    # -- levels -------------------------------------------------------------------------------
+    def level(self, name: str | None = None) -> PackLevel:
+        """A level by name (the default level when ``None``)."""
+        key = name or self.default_level
+        assert key is not None
+        try:
+            return self.levels[key]
+        except KeyError:
+            raise DxfError(Problem(f"pack {self.name!r} has no level {key!r}",
+                                   hint=f"its levels: {', '.join(self.levels)}")) from None
+
+    def level_for(self, path: str | Path) -> PackLevel:
+        """The level whose indicators are all columns of the data file (else the default)."""
+        header = set(read_table(path).header)
+        for lvl in self.levels.values():
+            if set(_scored(lvl.framework)) <= header:
+                return lvl
+        return self.level()
+
+    # -- the default level's interface ------------------------------------------------------
+    @property
+    def framework(self) -> Framework:
+        """The default level's framework."""
+        return self.level().framework
+
+    @property
+    def spec(self) -> FrameworkSpec:
+        """The default level's framework with auxiliary and grouping columns."""
+        return self.level().spec
+
+    @property
+    def framework_path(self) -> Path:
+        """The default level's framework file."""
+        return self.level().framework_path
+
+    @property
+    def data_path(self) -> Path | None:
+        """The default level's sample data file."""
+        return self.level().data_path
+
+    @property
+    def pipelines(self) -> Mapping[str, str]:
+        """The default level's pipelines."""
+        return self.level().pipelines
+
+    @property
+    def index(self) -> str | None:
+        """The default level's index code."""
+        return self.level().index
+
+    @property
+    def level_names(self) -> tuple[str, ...]:
+        """The default level's level names."""
+        return self.level().level_names
+
+    def schema(self, framework: Framework | None = None, period: int | None = None,
+               level: str | None = None) -> TableSchema:
+        """How a level's data files are laid out."""
+        return self.level(level).schema(framework, period)
+
+    def load_data(self, path: str | Path | None = None, period: int | None = None,
+                  framework: Framework | None = None, level: str | None = None) -> Dataset:
+        """Read a data file laid out for a level (default: its sample data)."""
+        return self.level(level).load_data(path, period, framework)
+
+    def pipeline(self, name: str | Path | None = None, level: str | None = None) -> Pipeline:
+        """A named pipeline of a level, or a pipeline file."""
+        return self.level(level).pipeline(name)
+
+    def run(self, data: Dataset | str | Path | None = None,
+            pipeline: Pipeline | str | Path | None = None,
+            framework: Framework | None = None, level: str | None = None,
+            **options: Any) -> RunResult:
+        """Score data with this pack (defaults: default level, sample data, default pipeline)."""
+        return self.level(level).run(data, pipeline, framework, version=self.version, **options)
+
+    # -- series and crosswalk -----------------------------------------------------------------
+    @property
+    def series_path(self) -> Path | None:
+        """Yearly series for targets and trends, if the pack ships one."""
+        return self.root / self.series_file if self.series_file else None
+
+    def load_series(self, path: str | Path | None = None) -> Dataset:
+        """Read a yearly series: any indicator of any level, none required."""
+        target = Path(path) if path is not None else self.series_path
+        if target is None:
+            raise DxfError(f"pack {self.name!r} ships no series")
+        numeric: list[str] = []
+        for lvl in self.levels.values():
+            numeric += [c for c in (*lvl.framework.indicator_codes, *lvl.spec.auxiliary)
+                        if c not in numeric]
+        base = self.level().schema(required=False)
+        return read_dataset(target, attrs.evolve(base, numeric=tuple(numeric)))
+
+    @property
+    def crosswalk_path(self) -> Path | None:
+        """Mapping from old units to new ones, if the pack ships one."""
+        return self.root / self.crosswalk_file if self.crosswalk_file else None

@@ -50,6 +50,8 @@ class RunResult:
         Competition ranks of ``scores`` (1 = best), same shape.
     manifest
         Hashes of the inputs, versions and every parameter: enough to repeat the run.
+    input
+        The data set as given (with auxiliary columns such as population).
     """
 
     framework: Framework
@@ -59,6 +61,7 @@ class RunResult:
     scores: Dataset
     ranks: Dataset
     manifest: Mapping[str, Any]
+    input: Dataset | None = None
 
     @property
     def datasets(self) -> dict[str, Dataset]:

@@ -99,7 +99,7 @@ def run_pipeline(framework: Framework, data: Dataset, pipeline: Pipeline, *,
     ranks = scores.with_columns(agg_codes, competition_rank(ranked))
     manifest = _manifest(framework, data, pipeline, registry, provenance)
     return RunResult(framework=framework, pipeline=pipeline, raw=raw, stages=tuple(results),
-                     scores=scores, ranks=ranks, manifest=manifest)
+                     scores=scores, ranks=ranks, manifest=manifest, input=data)
 
 
 def _ranked_order(framework: Framework) -> list[str]:
