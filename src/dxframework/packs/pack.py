@@ -43,6 +43,7 @@ import numpy as np
 from dxframework.errors import DxfError, Problem
 from dxframework.io.frameworks import FrameworkSpec, read_framework
 from dxframework.io.tables import TableSchema, read_dataset, read_table
+from dxframework.model.crosswalk import Crosswalk
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
 from dxframework.pipeline.result import RunResult
@@ -373,3 +374,9 @@ class MetricPack:
     def crosswalk_path(self) -> Path | None:
         """Mapping from old units to new ones, if the pack ships one."""
         return self.root / self.crosswalk_file if self.crosswalk_file else None
+
+    def crosswalk(self) -> Crosswalk:
+        """The pack's crosswalk from old units to new ones."""
+        if self.crosswalk_path is None:
+            raise DxfError(f"pack {self.name!r} ships no crosswalk")
+        return Crosswalk.from_file(self.crosswalk_path)
