@@ -62,7 +62,7 @@ def test_optimised_weights_reduce_the_gap_to_targets() -> None:
         c = np.array([stats.pearsonr(x[:, k], agg)[0] for k in range(3)])
         return float(np.sum((c / c.sum() - 1 / 3) ** 2))
 
-    w, corr = optimise_weights(x)
+    w, _corr = optimise_weights(x)
     assert w.sum() == pytest.approx(1.0)
     assert gap(w) < gap(np.ones(3) / 3)
     assert gap(w) < 1e-4

@@ -9,7 +9,14 @@ The public API is what this module exports; everything else is implementation.
 """
 
 from dxframework._version import __version__
-from dxframework.errors import DataError, DxfError, FrameworkError, MethodError, PluginError, Problem
+from dxframework.errors import (
+    DataError,
+    DxfError,
+    FrameworkError,
+    MethodError,
+    PluginError,
+    Problem,
+)
 from dxframework.io.frameworks import read_framework
 from dxframework.io.tables import TableSchema, read_dataset
 from dxframework.io.writers import write_run

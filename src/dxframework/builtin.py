@@ -285,7 +285,8 @@ def _norm_categories(x: F, ctx: MethodContext, mapping: dict[str, float]) -> F:
 
 @hookimpl
 def register_normalisation_methods(register: Register) -> None:
-    register("ratio", _norm_ratio, "point rule: min(x/per, 1) × points (x a ratio a/b, or a % with per = 100)")
+    register("ratio", _norm_ratio,
+             "point rule: min(x/per, 1) × points (x a ratio a/b, or a % with per = 100)")
     register("steps", _norm_steps, "point rule: thresholds → points (highest threshold reached)")
     register("categories", _norm_categories, "point rule: coded answers → points (full/half/0)")
     register("minmax", _norm_minmax, "(x − min)/(max − min)·(hi − lo) + lo")
@@ -466,7 +467,7 @@ def _agg_bod(x: F, w: F, ctx: MethodContext, bounds: list[float] | None = None) 
         _check_positive(np.where(x < 0, x, 1.0), w, ctx, "benefit-of-the-doubt",
                         strict_zero_only=False)
     lead = x.shape[:-2]
-    out = np.full(lead + (x.shape[-2], w.shape[-1]), np.nan)
+    out = np.full((*lead, x.shape[-2], w.shape[-1]), np.nan)
     for p in range(w.shape[-1]):
         cols = np.nonzero(w[:, p] > 0)[0]
         for idx in np.ndindex(*lead):
@@ -477,7 +478,7 @@ def _agg_bod(x: F, w: F, ctx: MethodContext, bounds: list[float] | None = None) 
                 unit = ctx.units[exc.unit] if exc.unit >= 0 else None
                 raise ctx.error(f"benefit of the doubt: {exc}", unit=unit,
                                 hint="loosen the weight bounds") from None
-            out[idx + (slice(None), p)] = scores
+            out[(*idx, slice(None), p)] = scores
     return out
 
 

@@ -258,7 +258,7 @@ def _run(pack_name: str, level: str | None, data: Path | None, framework: Path |
                       console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task(f"{pack.name}: {pipe.name}", total=len(pipe.stages))
 
-            def progress(name: str, done: int, total: int) -> None:
+            def progress(name: str, done: int, total: int, task: Any = task) -> None:
                 bar.update(task, completed=done, description=f"{pack.name}: {name}")
 
             result = lvl.run(dataset, pipe, framework=fw, version=pack.version,
@@ -295,6 +295,54 @@ def _print_ranking(result: Any, top: int) -> None:
     for rank, unit, name, score in result.ranking(code)[:top]:
         table.add_row(str(rank), unit, name, f"{score:.4f}")
     out.print(table)
+
+
+@cli.command("check-pack")
+@click.argument("name")
+@handle_errors
+def check_pack_cmd(name: str) -> None:
+    """Run the conformance checks on an installed pack and print the report.
+
+    Exits 2 when a check fails. A pack's own tests run the same checks with
+    ``dxframework.testing.assert_pack_conforms``.
+    """
+    from dxframework.testing import check_pack
+
+    report = check_pack(name)
+    table = Table(title=f"dxf check-pack {name}")
+    for col in ("", "level", "check", "details"):
+        table.add_column(col)
+    for c in report.checks:
+        table.add_row("[green]ok[/green]" if c.passed else "[red]FAIL[/red]", c.level, c.name,
+                      c.message, style=None if c.passed else "red")
+    out.print(table)
+    passed = sum(c.passed for c in report.checks)
+    if report.passed:
+        out.print(f"{passed}/{len(report.checks)} checks passed")
+        return
+    for c in report.failures:
+        err.print(f"error: pack {name!r} ({c.level}): {c.name}: {c.message}", markup=False)
+    sys.exit(2)
+
+
+@cli.command("new-pack")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("."),
+              show_default=True, help="Where to create the dxf-NAME folder.")
+@click.option("--title-en", default=None, help="English title of the index.")
+@click.option("--title-vi", default=None, help="Vietnamese title of the index.")
+@click.option("--level", default="district", show_default=True,
+              help="Administrative level the pack scores (province, district, commune…).")
+@handle_errors
+def new_pack_cmd(name: str, directory: Path, title_en: str | None, title_vi: str | None,
+                 level: str) -> None:
+    """Create an installable metric-pack plugin dxf-NAME that passes its own tests."""
+    from dxframework.packs.scaffold import scaffold_pack
+
+    target = scaffold_pack(name, directory, title_en, title_vi, level)
+    out.print(f"created {target}")
+    out.print(f"next: cd {target} && pip install -e '.[test]' && python -m pytest && "
+              f"dxf check-pack {name}", markup=False)
 
 
 @cli.command("demo")

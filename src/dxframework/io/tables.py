@@ -22,6 +22,7 @@ import attrs
 import numpy as np
 
 from dxframework.errors import DataError, Problem
+from dxframework.model._convert import str_tuple
 from dxframework.model.dataset import Dataset
 from dxframework.model.units import Unit
 
@@ -62,11 +63,11 @@ class TableSchema:
     unit_column: str | None = None
     name_column: str | None = None
     period_column: str | None = None
-    group_columns: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    group_columns: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     parent_column: str | None = None
     level_column: str | None = None
     numeric: tuple[str, ...] | None = None
-    required: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    required: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     period: int | None = None
 
 

@@ -23,7 +23,7 @@ def copeland(x: F, w: F) -> F:
     Memory is ``units² × children`` per parent, so this suits up to a few thousand units.
     """
     x = np.asarray(x, dtype=np.float64)
-    out = np.full(x.shape[:-1] + (w.shape[-1],), np.nan)
+    out = np.full((*x.shape[:-1], w.shape[-1]), np.nan)
     for p in range(w.shape[-1]):
         cols = np.nonzero(w[:, p] > 0)[0]
         xs = x[..., cols]

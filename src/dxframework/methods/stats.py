@@ -14,7 +14,7 @@ F = NDArray[np.float64]
 
 def count(x: F) -> NDArray[np.int64]:
     """Number of non-missing values per column."""
-    return np.sum(~np.isnan(x), axis=-2)
+    return np.asarray(np.sum(~np.isnan(x), axis=-2), dtype=np.int64)
 
 
 def _central_moments(x: F) -> tuple[F, F, F, F]:

@@ -31,7 +31,9 @@ B = NDArray[np.bool_]
 def passes(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5) -> B:
     """An indicator passes when ``|skew| < skew_max`` **or** ``kurt < kurt_max``."""
     with np.errstate(invalid="ignore"):
-        return np.asarray((np.abs(skew(x)) < skew_max) | (kurt(x) < kurt_max))
+        smax = np.asarray(skew_max, dtype=np.float64)
+        kmax = np.asarray(kurt_max, dtype=np.float64)
+        return np.asarray((np.abs(skew(x)) < smax) | (kurt(x) < kmax))
 
 
 def log_ct(x: F) -> F:

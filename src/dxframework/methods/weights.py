@@ -12,7 +12,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["AHPResult", "RANDOM_INDEX", "ahp", "optimise_weights", "pca_weights"]
+__all__ = ["RANDOM_INDEX", "AHPResult", "ahp", "optimise_weights", "pca_weights"]
 
 F = NDArray[np.float64]
 

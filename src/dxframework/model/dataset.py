@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dxframework.errors import DataError, Problem
+from dxframework.model._convert import int_tuple, str_tuple
 from dxframework.model.units import Unit
 
 if TYPE_CHECKING:
@@ -51,9 +52,9 @@ class Dataset:
     """
 
     units: tuple[Unit, ...] = attrs.field(converter=_units)
-    columns: tuple[str, ...] = attrs.field(converter=tuple)
+    columns: tuple[str, ...] = attrs.field(converter=str_tuple)
     values: NDArray[np.float64] = attrs.field(converter=_values)
-    periods: tuple[int, ...] = attrs.field(default=(0,), converter=tuple)
+    periods: tuple[int, ...] = attrs.field(default=(0,), converter=int_tuple)
     source: str | None = None
     row_numbers: Mapping[tuple[int, str], int] = attrs.field(
         factory=dict, converter=_row_numbers, repr=False)
@@ -192,7 +193,7 @@ class Dataset:
         pi = [self.period_index(p) for p in periods] if periods is not None else slice(None)
         values = self.values[pi][:, ui][:, :, ci]
         return Dataset(
-            units=[self.units[i] for i in ui] if units is not None else self.units,
+            units=[self.units[i] for i in ui] if isinstance(ui, list) else self.units,
             columns=columns if columns is not None else self.columns,
             values=values,
             periods=periods if periods is not None else self.periods,

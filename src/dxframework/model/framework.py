@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dxframework.errors import FrameworkError, Problem
+from dxframework.model._convert import aggregate_tuple, indicator_tuple, str_tuple
 from dxframework.model.indicator import Aggregate, Indicator, Node
 
 __all__ = ["Edge", "Framework"]
@@ -64,10 +65,10 @@ class Framework:
         non-finite or zero-sum weights, levels that do not rise towards the index.
     """
 
-    indicators: tuple[Indicator, ...] = attrs.field(converter=tuple)
-    aggregates: tuple[Aggregate, ...] = attrs.field(converter=tuple)
+    indicators: tuple[Indicator, ...] = attrs.field(converter=indicator_tuple)
+    aggregates: tuple[Aggregate, ...] = attrs.field(converter=aggregate_tuple)
     edges: tuple[Edge, ...] = attrs.field(converter=_edges)
-    level_names: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    level_names: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     index: str | None = None
     source: str | None = attrs.field(default=None, eq=False)
 
@@ -89,7 +90,8 @@ class Framework:
             problems.append(Problem(message, file=src, column=column, indicator=code, hint=hint))
 
         nodes: dict[str, Node] = {}
-        for node in (*self.indicators, *self.aggregates):
+        declared: list[Node] = [*self.indicators, *self.aggregates]
+        for node in declared:
             if node.code in nodes:
                 bad(f"duplicate code {node.code!r}", node.code, "every node needs its own code",
                     "code")

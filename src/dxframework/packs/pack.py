@@ -19,6 +19,7 @@ framework, data layout, sample data and pipelines. It is declared by a ``pack.to
     default_pipeline = "points"
     pipelines = { points = "pipelines/points.toml" }
     columns = { unit = "unit", name = "name", period = "period", parent = "parent" }
+    score_range = [0, 1]                        # optional: checked by dxf check-pack
 
     [levels.commune]
     ...
@@ -53,7 +54,8 @@ from dxframework.pipeline.spec import Pipeline
 __all__ = ["MetricPack", "PackLevel"]
 
 _LEVEL_KEYS = {"title_en", "title_vi", "unit_level", "framework", "level_names", "index",
-               "data", "default_pipeline", "pipelines", "columns", "rollup", "description"}
+               "data", "default_pipeline", "pipelines", "columns", "rollup", "description",
+               "score_range"}
 
 
 def _str_map(value: Any) -> Mapping[str, Any]:
@@ -98,6 +100,7 @@ class PackLevel:
     default_pipeline: str | None = None
     columns: Mapping[str, Any] = attrs.field(factory=dict, converter=_str_map)
     rollup: Mapping[str, Any] = attrs.field(factory=dict, converter=_str_map)
+    score_range: tuple[float, float] | None = None
     _cache: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
@@ -114,7 +117,8 @@ class PackLevel:
             level_names=doc.get("level_names", ()), index=doc.get("index"),
             data_file=doc.get("data"), pipelines=doc.get("pipelines", {}),
             default_pipeline=doc.get("default_pipeline"), columns=doc.get("columns", {}),
-            rollup=doc.get("rollup", {}))
+            rollup=doc.get("rollup", {}),
+            score_range=tuple(doc["score_range"]) if "score_range" in doc else None)
 
     # -- framework ----------------------------------------------------------------------------
     @property
@@ -166,7 +170,7 @@ class PackLevel:
         if not absent:
             return data
         # indicators that carry no weight (reported, not scored) may be left out of the file
-        filler = np.full(data.shape[:2] + (len(absent),), np.nan)
+        filler = np.full((*data.shape[:2], len(absent)), np.nan)
         return data.with_columns([*data.columns, *absent],
                                  np.concatenate([data.values, filler], axis=-1))
 

@@ -8,9 +8,8 @@ from typing import Any
 import attrs
 import numpy as np
 
-from dxframework.methods.rank import competition_rank, tiers
-
 from dxframework.errors import DxfError
+from dxframework.methods.rank import competition_rank, tiers
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
 from dxframework.pipeline.spec import Pipeline, Stage

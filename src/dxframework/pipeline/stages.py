@@ -234,7 +234,7 @@ def run_normalise(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
         pooled = bool(params.pop("pooled", False))
         xin = x * ctx.directions()
         if pooled:  # one scale across all periods, so years compare
-            xin = xin.reshape(x.shape[:-3] + (1, x.shape[-3] * x.shape[-2], x.shape[-1]))
+            xin = xin.reshape((*x.shape[:-3], 1, x.shape[-3] * x.shape[-2], x.shape[-1]))
         y = np.asarray(_call(func, xin, ctx, stage=stage, method=method, params=params),
                        dtype=np.float64).reshape(x.shape)
         for c in ctx.codes:
