@@ -178,6 +178,12 @@ def _norm_percentile_rank(x: F, ctx: MethodContext) -> F:
 
 
 def _norm_fraction_of_max(x: F, ctx: MethodContext) -> F:
+    bad = ~(nanmax(x) > 0)
+    bad = np.any(bad, axis=tuple(range(bad.ndim - 1))) if bad.ndim > 1 else np.atleast_1d(bad)
+    for k in np.nonzero(bad)[0]:
+        raise ctx.error("fraction_of_max needs a positive maximum (after direction: a "
+                        "negative-direction indicator has none)", indicator=ctx.codes[k],
+                        hint="use minmax or distance_to_max for this indicator")
     return norm.fraction_of_max(x)
 
 

@@ -176,10 +176,10 @@ def _load(lvl: Any, data: Path | None, framework: Path | None,
           period: int | None) -> tuple[Any, Any]:
     from dxframework.io.frameworks import read_framework
 
-    fw = lvl.framework
-    if framework is not None:
-        fw = read_framework(framework, lvl.level_names, lvl.index).framework
-    return fw, lvl.load_data(data, period=period, framework=fw)
+    if framework is None:
+        return lvl.framework, lvl.load_data(data, period=period)
+    spec = read_framework(framework, lvl.level_names, lvl.index)
+    return spec.framework, lvl.load_data(data, period=period, spec=spec)
 
 
 _pack_opt = click.option("--pack", "-p", "pack_name", required=True, help="Metric pack name.")

@@ -89,8 +89,15 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
         return _read_json(p)
     if suffix in (".csv", ".tsv", ".txt"):
         return _read_csv(p)
+    from dxframework.plugins.manager import get_registry
+
+    loader = get_registry().loaders.get(suffix)
+    if loader is not None:  # a format contributed by a plugin
+        table: RawTable = loader.loader(p, sheet)
+        return table
+    known = ", ".join(sorted({".csv", ".xlsx", ".json", *get_registry().loaders}))
     raise DataError(Problem(f"unsupported file type {suffix!r}", file=str(p),
-                            hint="use .csv, .xlsx or .json"))
+                            hint=f"use one of: {known}"))
 
 
 def _read_csv(p: Path) -> RawTable:

@@ -141,15 +141,20 @@ class PackLevel:
 
     # -- data ---------------------------------------------------------------------------------
     def schema(self, framework: Framework | None = None, period: int | None = None,
-               required: bool = True) -> TableSchema:
-        """How this level's data files are laid out (which column is which)."""
-        fw = framework or self.framework
-        groups = tuple(self.columns.get("groups", ())) or self.spec.groups
+               required: bool = True, spec: FrameworkSpec | None = None) -> TableSchema:
+        """How this level's data files are laid out (which column is which).
+
+        ``spec`` (a framework read from another file) replaces the level's framework and its
+        auxiliary and grouping columns.
+        """
+        spec = spec or self.spec
+        fw = framework or spec.framework
+        groups = tuple(self.columns.get("groups", ())) or spec.groups
         return TableSchema(
             unit_column=self.columns.get("unit"), name_column=self.columns.get("name"),
             period_column=self.columns.get("period"), group_columns=groups,
             parent_column=self.columns.get("parent"), level_column=self.columns.get("level"),
-            numeric=fw.indicator_codes + self.spec.auxiliary,
+            numeric=fw.indicator_codes + spec.auxiliary,
             required=_scored(fw) if required else (), period=period)
 
     @property
@@ -158,14 +163,15 @@ class PackLevel:
         return self.root / self.data_file if self.data_file else None
 
     def load_data(self, path: str | Path | None = None, period: int | None = None,
-                  framework: Framework | None = None) -> Dataset:
+                  framework: Framework | None = None, spec: FrameworkSpec | None = None
+                  ) -> Dataset:
         """Read a data file laid out for this level (default: its sample data)."""
         target = Path(path) if path is not None else self.data_path
         if target is None:
             raise DxfError(Problem(f"pack {self.pack!r} ({self.name}) ships no sample data",
                                    hint="give a data file with --data"))
-        fw = framework or self.framework
-        data = read_dataset(target, self.schema(fw, period))
+        fw = framework or (spec.framework if spec is not None else self.framework)
+        data = read_dataset(target, self.schema(fw, period, spec=spec))
         absent = [c for c in fw.indicator_codes if not data.has_column(c)]
         if not absent:
             return data

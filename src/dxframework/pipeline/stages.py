@@ -39,6 +39,7 @@ class RunState:
     current: Dataset
     registry: Registry
     weights: dict[tuple[str, str], float] = attrs.field(factory=dict)
+    directed: bool = False
 
 
 def _call(func: Callable[..., Any], *args: Any, stage: Stage, method: str,
@@ -110,7 +111,15 @@ def run_denominate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, An
                                     indicator=code, column=node.denominator,
                                     hint="a zero denominator has no ratio; fix the value or "
                                     "leave it empty (missing)"))
-        scale = float(params.get("scale", node.scale if node.scale != 1.0 else scale_default))
+        # precedence: the stage's override for this indicator, the indicator's own scale,
+        # the stage's global scale
+        override = stage.overrides.get(code)
+        if isinstance(override, Mapping) and "scale" in override:
+            scale = float(override["scale"])
+        elif node.scale != 1.0:
+            scale = node.scale
+        else:
+            scale = scale_default
         out[:, :, j] = denominate(data.values[:, :, j], d, scale)
         for p, i in zip(*np.nonzero(np.isnan(d) & ~np.isnan(data.values[:, :, j])), strict=True):
             missing.append({"unit": data.units[i].code, "indicator": code,
@@ -232,7 +241,8 @@ def run_normalise(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
         func = state.registry.method("normalise", method).func
         params = dict(params)
         pooled = bool(params.pop("pooled", False))
-        xin = x * ctx.directions()
+        # the direction is applied by the first normalisation of the run only
+        xin = x if state.directed else x * ctx.directions()
         if pooled:  # one scale across all periods, so years compare
             xin = xin.reshape((*x.shape[:-3], 1, x.shape[-3] * x.shape[-2], x.shape[-1]))
         y = np.asarray(_call(func, xin, ctx, stage=stage, method=method, params=params),
@@ -242,9 +252,12 @@ def run_normalise(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
         return y
 
     out = _by_column(state, stage, data, apply)
+    direction_applied = not state.directed
+    state.directed = True
     for c in data.columns:
         methods.setdefault(c, {"method": "none", "params": {}})
-    return data.with_columns(data.columns, out), {"indicators": methods}
+    return data.with_columns(data.columns, out), {"indicators": methods,
+                                                  "direction_applied": direction_applied}
 
 
 # -- weight ---------------------------------------------------------------------------------
@@ -304,6 +317,7 @@ def run_aggregate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
             parents = [codes[k] for k in idx]
             mparams = dict(mparams)
             inputs = mparams.pop("inputs", None)
+            threshold = mparams.pop("min_availability", min_avail)
             if inputs is None:
                 position = {c: n for n, c in enumerate(cols)}
                 children = sorted({e.child for p in parents for e in fw.children(p)},
@@ -327,7 +341,6 @@ def run_aggregate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
             func = state.registry.method("aggregate", method).func
             y = np.asarray(_call(func, x, w, ctx, stage=stage, method=method, params=mparams),
                            dtype=np.float64)
-            threshold = mparams.get("min_availability", min_avail)
             if threshold is not None:
                 share = agg.availability_share(x, w)
                 y = np.where(share < float(threshold), np.nan, y)
