@@ -92,8 +92,8 @@ def run_denominate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, An
         node = state.framework.nodes.get(code)
         if not isinstance(node, Indicator) or not node.denominator:
             continue
-        method, params = merged_settings("denominate", stage.params, stage.method, node.methods,
-                                         stage.overrides.get(code))
+        method, _ = merged_settings("denominate", stage.params, stage.method, node.methods,
+                                    stage.overrides.get(code))
         if method == "none":
             continue
         if not state.raw.has_column(node.denominator):
@@ -113,9 +113,12 @@ def run_denominate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, An
                                     "leave it empty (missing)"))
         # precedence: the stage's override for this indicator, the indicator's own scale,
         # the stage's global scale
-        override = stage.overrides.get(code)
-        if isinstance(override, Mapping) and "scale" in override:
-            scale = float(override["scale"])
+        local: dict[str, Any] = {}
+        for layer in (node.methods.get("denominate"), stage.overrides.get(code)):
+            if isinstance(layer, Mapping):
+                local.update(layer)
+        if "scale" in local:
+            scale = float(local["scale"])
         elif node.scale != 1.0:
             scale = node.scale
         else:

@@ -158,7 +158,7 @@ def parse(text: str) -> list[Block]:
                     i += 1
                 blocks.append(BulletList(tuple(items)))
                 continue
-            para = []
+            para: list[str] = []
             while i < len(lines):
                 nxt = lines[i].strip()
                 if (nxt == "\\pagebreak" or _HEADING.match(nxt) or _FIGURE.match(nxt)

@@ -65,7 +65,7 @@ class BulletList:
 
 @attrs.frozen
 class Table:
-    """A table with a header row; ``align`` per column is ``"left"``, ``"right"`` or ``"center"``."""
+    """A table with a header row; ``align`` per column: ``"left"``, ``"right"``, ``"center"``."""
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
