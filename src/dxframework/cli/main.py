@@ -345,17 +345,142 @@ def new_pack_cmd(name: str, directory: Path, title_en: str | None, title_vi: str
               f"dxf check-pack {name}", markup=False)
 
 
+def _score_levels(pack: Any, level: str | None, data: Path | None,
+                  pipeline: str | None = None) -> dict[str, Any]:
+    """Run the pack on the chosen levels (see ``_levels``); nothing is written."""
+    results = {}
+    for lvl in _levels(pack, level, data, pipeline):
+        fw, dataset = _load(lvl, data, None, None)
+        results[lvl.name] = lvl.run(dataset, pipeline, framework=fw, version=pack.version)
+    return results
+
+
+@cli.command("report")
+@_pack_opt
+@_level_opt
+@_data_opt
+@_pipeline_opt
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the documents.")
+@click.option("--format", "formats", default="html,md,docx", show_default=True,
+              help="Comma-separated formats: html, md, docx.")
+@click.option("--documents", default="proposal,plan,tasks", show_default=True,
+              help="Comma-separated documents: proposal, plan, tasks.")
+@click.option("--templates", "templates_dir", type=click.Path(path_type=Path), default=None,
+              help="A folder of templates overriding the pack's and the built-in ones.")
+@click.option("--tasks", "tasks_file", type=click.Path(path_type=Path), default=None,
+              help="An updated copy of the task catalogue (CSV, Excel or JSON).")
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder for the documents (created if needed).")
+@handle_errors
+def report_cmd(pack_name: str, level: str | None, data: Path | None, pipeline: str | None,
+               lang: str, formats: str, documents: str, templates_dir: Path | None,
+               tasks_file: Path | None, out_dir: Path) -> None:
+    """Render the proposal, the annual plan and the priority task list from scored data."""
+    paths = _report(pack_name, level, data, pipeline, lang, _csv(formats), _csv(documents),
+                    templates_dir, tasks_file, out_dir)
+    for p in paths:
+        out.print(f"wrote {p}")
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _report(pack_name: str, level: str | None, data: Path | None, pipeline: str | None,
+            lang: str, formats: list[str], documents: list[str], templates_dir: Path | None,
+            tasks_file: Path | None, out_dir: Path) -> list[Path]:
+    from dxframework.report.build import render_documents
+    from dxframework.report.output import write_documents
+
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise DxfError(Problem("template folder not found", file=str(templates_dir)))
+    pack = _registry().pack(pack_name)
+    results = _score_levels(pack, level, data, pipeline)
+    tasks = pack.tasks(tasks_file) if tasks_file is not None else None
+    rendered = render_documents(pack, results, lang, documents, user_dir=templates_dir,
+                                tasks=tasks)
+    return write_documents(rendered, out_dir, formats, user_dir=templates_dir)
+
+
+@cli.group("templates")
+def templates_group() -> None:
+    """List the document templates, or copy one to edit it locally."""
+
+
+@templates_group.command("list")
+@click.option("--templates", "templates_dir", type=click.Path(path_type=Path), default=None,
+              help="A user template folder to include.")
+@handle_errors
+def templates_list_cmd(templates_dir: Path | None) -> None:
+    """List every template and where it comes from (the first one found is used)."""
+    from dxframework.report.environment import template_sources
+
+    table = Table(title="Document templates")
+    for col in ("template", "from", "used"):
+        table.add_column(col)
+    seen: set[str] = set()
+    for prefix, folder in template_sources(templates_dir):
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            name = path.relative_to(folder).as_posix()
+            table.add_row(name, f"{prefix}: {folder}", "yes" if name not in seen else "")
+            seen.add(name)
+    out.print(table)
+
+
+@templates_group.command("copy")
+@click.argument("name")
+@click.argument("directory", type=click.Path(path_type=Path))
+@handle_errors
+def templates_copy_cmd(name: str, directory: Path) -> None:
+    """Copy template NAME (e.g. sections/objectives.md.j2) into DIRECTORY to edit it.
+
+    Render with ``dxf report --templates DIRECTORY``: the copy then replaces the original.
+    """
+    from dxframework.report.environment import template_sources
+
+    rel = Path(name)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise DxfError(Problem(f"invalid template name {name!r}",
+                               hint="use a name from 'dxf templates list'"))
+    for _, folder in template_sources(None):
+        source = folder / rel
+        if source.is_file():
+            target = directory / rel
+            if target.exists():
+                raise DxfError(Problem("the file already exists", file=str(target),
+                                       hint="edit it, or remove it to copy again"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+            out.print(f"copied {name} to {target}")
+            return
+    raise DxfError(Problem(f"no template {name!r}", hint="see 'dxf templates list'"))
+
+
 @cli.command("demo")
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path),
               default=Path("dxf-demo"), show_default=True, help="Folder for the results.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the documents.")
 @handle_errors
-def demo_cmd(out_dir: Path) -> None:
-    """Score the bundled demo data with its reference pipeline and show the ranking."""
+def demo_cmd(out_dir: Path, lang: str) -> None:
+    """The main job on the bundled Bắc Kạn demo data (synthetic).
+
+    Scores the districts and communes, writes every stage's data set, and writes the
+    proposal, the annual plan and the priority task list as HTML, Markdown and DOCX.
+    """
     reg = _registry()
-    if "asem" not in reg.packs:
-        raise DxfError(Problem("the demo needs the asem pack",
-                               hint="pip install -e plugins/dxf-asem"))
-    _run("asem", None, None, None, None, None, out_dir, 10)
+    if "backan" not in reg.packs:
+        raise DxfError(Problem("the demo needs the backan pack",
+                               hint="pip install -e plugins/dxf-backan"))
+    _run("backan", None, None, None, None, None, out_dir / "results", 5)
+    paths = _report("backan", None, None, None, lang, ["html", "md", "docx"],
+                    ["proposal", "plan", "tasks"], None, None, out_dir / "documents")
+    out.print("[bold]Documents[/bold] (synthetic demo data):")
+    for p in paths:
+        out.print(f"  {p}")
 
 
 def main() -> None:

@@ -103,6 +103,8 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
         yield tmp
         out.mkdir(parents=True, exist_ok=True)
         for f in sorted(tmp.iterdir()):
+            if f.is_dir() and (out / f.name).is_dir():
+                shutil.rmtree(out / f.name)  # a folder of ours (charts/) is replaced whole
             os.replace(f, out / f.name)
         done = True
     finally:

@@ -11,6 +11,12 @@ framework, data layout, sample data and pipelines. It is declared by a ``pack.to
     default_level = "district"
     series = "data/province-synthetic.csv"      # optional: yearly series for targets/trends
     crosswalk = "data/crosswalk-2025.csv"       # optional: old units → merged units
+    tasks = "data/tasks.csv"                    # optional: the priority task catalogue
+    targets = "data/targets.toml"               # optional: targets per pillar, 2025 and 2030
+
+    [report]                                    # optional: titles of the documents
+    title_vi = "Đề án chuyển đổi số tỉnh Bắc Kạn"
+    title_en = "Bắc Kạn digital transformation proposal"
 
     [levels.district]
     unit_level = "district"
@@ -47,6 +53,7 @@ from dxframework.io.tables import TableSchema, read_dataset, read_table
 from dxframework.model.crosswalk import Crosswalk
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
+from dxframework.model.tasks import TaskCatalogue
 from dxframework.pipeline.result import RunResult
 from dxframework.pipeline.run import file_sha256, run_pipeline
 from dxframework.pipeline.spec import Pipeline
@@ -241,6 +248,9 @@ class MetricPack:
     default_level: str | None = None
     series_file: str | None = None
     crosswalk_file: str | None = None
+    tasks_file: str | None = None
+    targets_file: str | None = None
+    report: Mapping[str, Any] = attrs.field(factory=dict, converter=_str_map)
 
     def __attrs_post_init__(self) -> None:
         if not self.levels:
@@ -284,7 +294,8 @@ class MetricPack:
                    title_en=str(meta.get("title_en", "")), title_vi=str(meta.get("title_vi", "")),
                    description=str(meta.get("description", "")),
                    default_level=meta.get("default_level"), series_file=meta.get("series"),
-                   crosswalk_file=meta.get("crosswalk"))
+                   crosswalk_file=meta.get("crosswalk"), tasks_file=meta.get("tasks"),
+                   targets_file=meta.get("targets"), report=doc.get("report", {}))
 
     # -- levels -------------------------------------------------------------------------------
     def level(self, name: str | None = None) -> PackLevel:
@@ -384,6 +395,24 @@ class MetricPack:
     def crosswalk_path(self) -> Path | None:
         """Mapping from old units to new ones, if the pack ships one."""
         return self.root / self.crosswalk_file if self.crosswalk_file else None
+
+    def tasks(self, path: str | Path | None = None) -> TaskCatalogue:
+        """The task catalogue (the pack's, or an updated copy at ``path``)."""
+        target = Path(path) if path is not None else (
+            self.root / self.tasks_file if self.tasks_file else None)
+        if target is None:
+            return TaskCatalogue(())
+        return TaskCatalogue.from_file(target)
+
+    def targets(self) -> Mapping[str, Any]:
+        """Targets of the proposal per pillar and for the index (``targets.toml``)."""
+        if not self.targets_file:
+            return {}
+        path = self.root / self.targets_file
+        try:
+            return tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise DxfError(Problem(f"cannot read the targets: {exc}", file=str(path))) from None
 
     def crosswalk(self) -> Crosswalk:
         """The pack's crosswalk from old units to new ones."""

@@ -30,9 +30,10 @@ from dxframework.report.model import (
 
 __all__ = ["MarkdownText", "escape", "parse", "parse_inline"]
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#!|&])")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_FIGURE = re.compile(r"^!\[(?P<caption>(?:\\.|[^\]])*)\]\(chart:(?P<id>[A-Za-z0-9_.\-]+)\)$")
+_FIGURE = re.compile(
+    r"^!\[(?P<caption>(?:\\.|[^\]])*)\]\(chart:(?P<id>(?:\\.|[A-Za-z0-9_.\-])+)\)$")
 _SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 
 
@@ -133,7 +134,7 @@ def parse(text: str) -> list[Block]:
                 continue
             m = _FIGURE.match(line)
             if m:
-                blocks.append(Figure(m.group("id"), _unescape(m.group("caption"))))
+                blocks.append(Figure(_unescape(m.group("id")), _unescape(m.group("caption"))))
                 i += 1
                 continue
             if line.startswith("|") and i + 1 < len(lines) and _SEPARATOR.match(lines[i + 1]):
