@@ -180,7 +180,10 @@ def test_numbers_printed_on_charts() -> None:
 
 
 def test_missing_values_are_tolerated() -> None:
-    """NaN and None are skipped or drawn as gaps, even when a whole series is missing."""
+    """NaN and None are skipped or drawn as gaps, even when a whole series is missing.
+
+    A target for a name without a series is drawn on its own rather than refused.
+    """
     made = [
         charts.ranking_bars("r", "r", ["Đà Nẵng", "Hà Nội"], [NAN, None]),
         charts.radar("a", "a", ["x", "y", "z"], {"Đà Nẵng": [NAN, NAN, NAN]}),
@@ -188,10 +191,21 @@ def test_missing_values_are_tolerated() -> None:
         charts.trend_lines("t", "t", [2020, 2021], {"Đà Nẵng": [NAN, NAN]},
                            targets={"Đà Nẵng": [(2025, 0.7), (2030, NAN)]}),
         charts.target_gaps("p", "p", ["x", "y"], [NAN, 0.5], [0.4, NAN]),
+        charts.trend_lines("u", "u", [2020], {"a": [0.2]}, targets={"b": [(2025, 0.5)]}),
     ]  # fmt: skip
     for chart in made:
         assert chart.svg.startswith("<svg") and chart.png.startswith(PNG_SIGNATURE)
         assert re.search(r"\bnan\b", chart.svg.lower()) is None
+
+
+def test_labels_are_data_not_markup_or_tex() -> None:
+    """Labels and titles with markup, dollars or quotes are drawn as text, never injected."""
+    labels = ["<script>alert(1)</script>", "Chi phí $5 và $10", "$\\frac{1}{0}$", 'a --> "b" & c']
+    chart = charts.ranking_bars("x", '<b>Tiêu đề</b> & "x"', labels, [0.4, 0.3, 0.2, 0.1])
+    root = ET.fromstring(chart.svg)
+    assert "script" not in chart.svg and "alert" not in chart.svg and "$" not in chart.svg
+    assert root.get("aria-label") == '<b>Tiêu đề</b> & "x"'
+    assert root.find(f"{SVG_NS}title") is not None
 
 
 def test_ranking_is_sorted_best_on_top_with_one_highlight(rendered: dict[str, Any]) -> None:
@@ -250,9 +264,9 @@ def test_110_bars_stay_legible() -> None:
     assert chart.svg.count('style="fill: #e07b24"') == 1
 
 
-def test_global_matplotlib_state_is_neither_used_nor_changed() -> None:
+def test_global_matplotlib_state_is_neither_used_nor_changed(rendered: dict[str, Any]) -> None:
     """A user's rcParams don't change the chart, and rendering leaves them as they were."""
-    expected = SAMPLES["trend"]()
+    expected = rendered["trend"][0]
     with matplotlib.rc_context({"font.size": 20, "lines.linewidth": 5, "svg.fonttype": "none"}):
         chart = SAMPLES["trend"]()
         assert matplotlib.rcParams["font.size"] == 20
@@ -292,11 +306,11 @@ def test_same_bytes_in_another_process(rendered: dict[str, Any]) -> None:
         lambda: charts.ranking_bars("x", "x", ["a"], [0.1], lang="fr"),
         lambda: charts.radar("x", "x", ["a", "b"], {"s": [0.1, 0.2]}),
         lambda: charts.grouped_bars("x", "x", ["a", "b"], {"s": [0.1]}),
-        lambda: charts.trend_lines("x", "x", [2020], {"s": [0.1]}, targets={"t": [(2025, 1)]}),
+        lambda: charts.trend_lines("x", "x", [2020, 2021], {"s": [0.1]}),
         lambda: charts.target_gaps("x", "x", ["a"], [0.1], [0.1, 0.2]),
     ],
 )
 def test_bad_input_is_a_value_error(call: Callable[[], Chart]) -> None:
-    """Mismatched lengths, no bars, no id, an unknown language or series raise ValueError."""
+    """Mismatched lengths, no bars, no id or an unknown language raise ValueError."""
     with pytest.raises(ValueError):
         call()

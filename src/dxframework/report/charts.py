@@ -35,7 +35,7 @@ import textwrap
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
@@ -45,6 +45,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.path import Path
+from matplotlib.projections.polar import PolarAxes
 from matplotlib.ticker import FixedLocator, Formatter, MaxNLocator
 
 from dxframework.report.model import Chart
@@ -116,12 +118,14 @@ _RC: dict[str, Any] = {
     "legend.fontsize": 7.5,
     "legend.frameon": False,
     "text.color": _TEXT,
+    "text.parse_math": False,  # data is text: "$5 và $10" is not mathtext
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
     "savefig.edgecolor": "white",
     "svg.fonttype": "path",
     "svg.hashsalt": "dxframework-charts",
     "svg.image_inline": True,
+    "svg.id": None,  # the root id is set from the chart's id
 }
 
 _LOCK = threading.RLock()
@@ -134,6 +138,11 @@ _VI_SEPARATORS = str.maketrans({",": ".", ".": ","})
 _MISSING = "\u2014"  # em dash
 _MINUS = "\u2212"
 _MAX_LABEL = 48
+# A "±" legend marker drawn as a path (mathtext is off: labels are data, not TeX).
+_PLUS_MINUS = Path(
+    [(-1.0, 0.3), (1.0, 0.3), (0.0, -0.7), (0.0, 1.3), (-1.0, -1.0), (1.0, -1.0)],
+    [Path.MOVETO, Path.LINETO, Path.MOVETO, Path.LINETO, Path.MOVETO, Path.LINETO],
+)
 
 
 # --------------------------------------------------------------------------- numbers
@@ -238,7 +247,7 @@ def _finite(values: Sequence[float]) -> list[float]:
 @contextmanager
 def _style() -> Iterator[None]:
     """matplotlib's defaults plus this module's style, restored on exit."""
-    with _LOCK, matplotlib.style.context("default"), matplotlib.rc_context(_RC):
+    with _LOCK, matplotlib.style.context("default"), matplotlib.rc_context(cast(Any, _RC)):
         yield
 
 
@@ -266,6 +275,7 @@ _METADATA = re.compile(r"[ \t]*<metadata>.*?</metadata>\n?", re.S)
 _ID = re.compile(r'\bid="([^"]*)"')
 _REF = re.compile(r'(href="#|url\(#)([^")]*)')
 _ROOT = re.compile(r"<svg\b")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML
 _STAR_STYLE = re.compile(r"(<style[^>]*>\s*)\*\s*\{")
 
 
@@ -275,15 +285,14 @@ def _svg_prefix(chart_id: str) -> str:
     The escaping is one-to-one and never produces ``-``, so ``chart-<id>-<internal>`` ids of
     two different charts can't collide.
     """
-    body = "".join(
-        c if c.isascii() and c.isalnum() else f"_{ord(c):x}_" for c in chart_id
-    )
+    body = "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):x}_" for c in chart_id)
     return f"chart-{body}"
 
 
 def _inline_svg(svg: str, chart_id: str, title: str) -> str:
     """matplotlib's SVG made safe to inline: no prolog, comments or metadata, ids prefixed."""
     prefix = _svg_prefix(chart_id)
+    title = _CONTROL.sub("", title)
     svg = _XML_PROLOG.sub("", svg, count=1)
     svg = _COMMENT.sub("", svg)
     svg = _METADATA.sub("", svg, count=1)
@@ -372,7 +381,7 @@ def ranking_bars(
         key=lambda i: (0, -vals[i], i) if math.isfinite(vals[i]) else (1, 0.0, i),
     )
     n = len(order)
-    pitch, size = _row_metrics(n)
+    _, size = _row_metrics(n)
     extra = 42.0 + (12.0 if value_label else 0.0)
     finite = _finite(vals)
     lo = min([0.0, *finite])
@@ -453,6 +462,7 @@ def radar(
     with _style():
         fig = _figure(11.5)
         ax = fig.add_subplot(projection="polar")
+        assert isinstance(ax, PolarAxes)
         ax.set_theta_offset(math.pi / 2)
         ax.set_theta_direction(-1)
         handles: list[Any] = []
@@ -545,8 +555,9 @@ def trend_lines(
     """Lines over years, with markers; a missing value is a gap in its line.
 
     ``targets`` maps a series name to ``(year, value)`` pairs, drawn as hollow markers in the
-    series' colour joined by a dashed line from its last actual point. Year ticks are whole
-    numbers (``2025``, never ``2.025``).
+    series' colour joined by a dashed line from its last actual point (targets of a name not
+    in ``series`` get their own colour and legend entry). Year ticks are whole numbers
+    (``2025``, never ``2.025``).
     """
     _check_id(id)
     lang = _check_lang(lang)
@@ -554,18 +565,21 @@ def trend_lines(
     data = {str(k): _floats(v, f"series {k!r}", len(xs)) for k, v in series.items()}
     goals: dict[str, list[tuple[float, float]]] = {}
     for name, pairs in (targets or {}).items():
-        if str(name) not in data:
-            raise ValueError(f"target for unknown series {name!r}")
         pts = sorted((float(y), math.nan if v is None else float(v)) for y, v in pairs)
         goals[str(name)] = [(y, v) for y, v in pts if math.isfinite(y) and math.isfinite(v)]
     years = sorted({x for x in xs if math.isfinite(x)} | {y for p in goals.values() for y, _ in p})
+
+    # A target for a series without values is drawn on its own, in its own colour.
+    names = list(data) + [name for name in goals if name not in data]
+    nothing = [math.nan] * len(xs)
 
     with _style():
         fig = _figure(8.5)
         ax = fig.add_subplot()
         handles: list[Any] = []
-        for k, (name, vals) in enumerate(data.items()):
+        for k, name in enumerate(names):
             colour = _color(k)
+            vals = data.get(name, nothing)
             (line,) = ax.plot(
                 xs, vals, color=colour, linewidth=1.8, marker="o", markersize=4, label=name
             )
@@ -615,7 +629,7 @@ def trend_lines(
         ax.margins(x=0.05)
         ax.yaxis.set_major_formatter(_tick_formatter(lang))
         ax.grid(axis="y")
-        labels = list(data) + ([_WORDS[lang]["target"]] if goals else [])
+        labels = names + ([_WORDS[lang]["target"]] if goals else [])
         _legend_below(fig, handles, labels)
         return _render(fig, id, title)
 
@@ -643,7 +657,7 @@ def target_gaps(
     if not names:
         raise ValueError("target_gaps needs at least one row")
     n = len(names)
-    pitch, size = _row_metrics(n)
+    _, size = _row_metrics(n)
     finite = _finite(cur) + _finite(tgt)
     lo = min([0.0, *finite])
     hi = max([0.0, *finite])
@@ -688,7 +702,7 @@ def target_gaps(
         handles = [
             Patch(facecolor=_BLUE, linewidth=0),
             Line2D([], [], color=_DARK, linewidth=0, marker="|", markersize=9, mew=2.0),
-            Line2D([], [], linewidth=0, marker="$\\pm$", markersize=7, color=_SHORT, mew=0),
+            Line2D([], [], linewidth=0, marker=_PLUS_MINUS, markersize=7, color=_SHORT, mew=1.3),
         ]
         _legend_below(fig, handles, [words["current"], words["target"], words["gap"]])
         return _render(fig, id, title)
