@@ -7,7 +7,7 @@ from numpy.typing import NDArray
 
 from dxframework.methods._nan import nanmax, nanmin
 
-__all__ = ["count", "kurt", "skew", "spread"]
+__all__ = ["count", "kurt", "skew", "skew_kurt", "spread"]
 
 F = NDArray[np.float64]
 
@@ -27,6 +27,15 @@ def _central_moments(x: F) -> tuple[F, F, F, F]:
         m3 = np.sum(d2 * d, axis=-2) / n
         m4 = np.sum(d2 * d2, axis=-2) / n
     return n, m2, m3, m4
+
+
+def skew_kurt(x: F) -> tuple[F, F]:
+    """Skewness and kurtosis (as :func:`skew` and :func:`kurt`) from one pass over the data."""
+    n, m2, m3, m4 = _central_moments(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g1 = m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2)
+        g2 = ((n + 1) * (m4 / m2**2 - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+    return np.where(n >= 3, g1, np.nan), np.where(n >= 4, g2, np.nan)
 
 
 def skew(x: F) -> F:

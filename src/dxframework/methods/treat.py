@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dxframework.methods._nan import nanmax, nanmin
-from dxframework.methods.stats import count, kurt, skew
+from dxframework.methods.stats import count, skew_kurt
 
 __all__ = [
     "TreatmentResult",
@@ -28,12 +28,16 @@ F = NDArray[np.float64]
 B = NDArray[np.bool_]
 
 
+def _pass(sk: F, ku: F, skew_max: ArrayLike, kurt_max: ArrayLike) -> B:
+    smax = np.asarray(skew_max, dtype=np.float64)
+    kmax = np.asarray(kurt_max, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.asarray((np.abs(sk) < smax) | (ku < kmax))
+
+
 def passes(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5) -> B:
     """An indicator passes when ``|skew| < skew_max`` **or** ``kurt < kurt_max``."""
-    with np.errstate(invalid="ignore"):
-        smax = np.asarray(skew_max, dtype=np.float64)
-        kmax = np.asarray(kurt_max, dtype=np.float64)
-        return np.asarray((np.abs(skew(x)) < smax) | (kurt(x) < kmax))
+    return _pass(*skew_kurt(x), skew_max, kurt_max)
 
 
 def log_ct(x: F) -> F:
@@ -64,6 +68,7 @@ def winsorise(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5,
     A step moves every value equal to the current maximum to the largest value below it when
     the current skew is ≥ 0, otherwise every value equal to the minimum to the smallest value
     above it; the count of winsorised points is the number of distinct units moved so far.
+    Each step works on the columns still active only (across all leading-axis variants).
 
     Returns
     -------
@@ -72,28 +77,37 @@ def winsorise(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5,
         whether each column passes after winsorisation.
     """
     x = np.array(x, dtype=np.float64)
-    winmax_a = np.asarray(winmax)
-    missing = np.isnan(x)
+    k = x.shape[-1]
+    lead = x.shape[:-2]
+    smax = np.broadcast_to(np.asarray(skew_max, dtype=np.float64), (*lead, k))
+    kmax = np.broadcast_to(np.asarray(kurt_max, dtype=np.float64), (*lead, k))
+    wmax = np.broadcast_to(np.asarray(winmax), (*lead, k))
     high = np.zeros(x.shape, dtype=bool)
     low = np.zeros(x.shape, dtype=bool)
-    ok = passes(x, skew_max, kurt_max)
-    active = ~ok & (count(x) >= 4) & (nanmax(x) > nanmin(x)) & (winmax_a > 0)
+    sk, _ = skew_kurt(x)
+    ok = passes(x, smax, kmax)
+    active = ~ok & (count(x) >= 4) & (nanmax(x) > nanmin(x)) & (wmax > 0)
     while np.any(active):
-        sk = skew(x)
-        up = (active & (sk >= 0))[..., np.newaxis, :]
-        down = (active & ~(sk >= 0))[..., np.newaxis, :]
-        cur_max = nanmax(x, keepdims=True)
-        cur_min = nanmin(x, keepdims=True)
-        at_max = (x == cur_max) & up
-        at_min = (x == cur_min) & down
-        next_max = nanmax(np.where(at_max | missing, np.nan, x), keepdims=True)
-        next_min = nanmin(np.where(at_min | missing, np.nan, x), keepdims=True)
-        x = np.where(at_max, next_max, np.where(at_min, next_min, x))
-        high |= at_max
-        low |= at_min
-        moved = np.sum(high | low, axis=-2)
-        ok = passes(x, skew_max, kurt_max)
-        active = active & ~ok & (moved < winmax_a) & (nanmax(x) > nanmin(x))
+        cols = np.nonzero(active.reshape(-1, k).any(axis=0))[0]
+        xs = x[..., cols]
+        act = active[..., cols]
+        missing = np.isnan(xs)
+        up = (act & (sk[..., cols] >= 0))[..., np.newaxis, :]
+        down = (act & ~(sk[..., cols] >= 0))[..., np.newaxis, :]
+        at_max = (xs == nanmax(xs, keepdims=True)) & up
+        at_min = (xs == nanmin(xs, keepdims=True)) & down
+        next_max = nanmax(np.where(at_max | missing, np.nan, xs), keepdims=True)
+        next_min = nanmin(np.where(at_min | missing, np.nan, xs), keepdims=True)
+        xs = np.where(at_max, next_max, np.where(at_min, next_min, xs))
+        x[..., cols] = xs
+        high[..., cols] |= at_max
+        low[..., cols] |= at_min
+        moved = np.sum(high[..., cols] | low[..., cols], axis=-2)
+        sk_c, ku_c = skew_kurt(xs)
+        sk[..., cols] = sk_c
+        ok_c = _pass(sk_c, ku_c, smax[..., cols], kmax[..., cols])
+        ok[..., cols] = np.where(act, ok_c, ok[..., cols])
+        active[..., cols] = act & ~ok_c & (moved < wmax[..., cols]) & (nanmax(xs) > nanmin(xs))
     return x, high, low, ok
 
 
@@ -120,7 +134,7 @@ def treat_default(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5,
     ``untreatable`` (the stage writes a warning in its record).
     """
     x = np.asarray(x, dtype=np.float64)
-    sk0, ku0 = skew(x), kurt(x)
+    sk0, ku0 = skew_kurt(x)
     untreatable = (count(x) < 4) | ~(nanmax(x) > nanmin(x))
     win, high, low, ok = winsorise(x, skew_max, kurt_max, winmax)
     use_log = ~ok & ~untreatable
@@ -129,4 +143,4 @@ def treat_default(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5,
     out = np.where(lmask, logged, np.where(untreatable[..., np.newaxis, :], x, win))
     high = high & ~lmask
     low = low & ~lmask
-    return TreatmentResult(out, sk0, ku0, skew(out), kurt(out), high, low, use_log, untreatable)
+    return TreatmentResult(out, sk0, ku0, *skew_kurt(out), high, low, use_log, untreatable)

@@ -152,13 +152,15 @@ def run_impute(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
     out = _by_column(state, stage, data, apply)
     was = np.isnan(data.values)
     filled = was & ~np.isnan(out)
-    cells = [{"unit": data.units[i].code, "indicator": data.columns[j],
-              "period": data.periods[p], "value": float(out[p, i, j])}
-             for p, i, j in zip(*np.nonzero(filled), strict=True)]
+    pi, ui, ci = np.nonzero(filled)  # columns of equal length: one entry per imputed cell
+    codes = np.asarray(data.unit_codes, dtype=object)
+    cols = np.asarray(data.columns, dtype=object)
+    cells = {"unit": codes[ui].tolist(), "indicator": cols[ci].tolist(),
+             "period": np.asarray(data.periods)[pi].tolist(), "value": out[filled].tolist()}
     still = np.isnan(out)
     all_nan = [c for j, c in enumerate(data.columns) if still[:, :, j].all()]
     return data.with_columns(data.columns, out), {
-        "imputed": cells, "n_imputed": len(cells), "still_missing": int(still.sum()),
+        "imputed": cells, "n_imputed": int(filled.sum()), "still_missing": int(still.sum()),
         "all_missing_columns": all_nan,
         "warnings": [f"indicator {c!r} has no value at all; it stays missing" for c in all_nan]}
 

@@ -488,7 +488,13 @@ def radar(
                 )
             handles.append(line)
         ax.set_xticks(angles, [_wrap(a, wrap) for a in names], fontsize=7)
-        ax.tick_params(axis="x", pad=4)
+        ax.tick_params(axis="x", pad=5)
+        # Labels grow away from the circle: left-aligned on the right side, and so on.
+        for label, angle in zip(ax.get_xticklabels(), angles, strict=True):
+            side = math.sin(angle)
+            label.set_horizontalalignment(
+                "left" if side > 0.1 else "right" if side < -0.1 else "center"
+            )
         ax.set_ylim(0, top)
         ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.yaxis.set_major_formatter(_tick_formatter(lang))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import struct
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -62,6 +63,8 @@ TABLE_PT = 12
 TITLE_PT = 14
 HEADING_PT = {1: 14, 2: 13, 3: 13, 4: 13, 5: 13, 6: 13}
 FIGURE_WIDTH = Cm(16)
+#: The text area of A4 with 20 mm margins is 25.7 cm high; leave room for the caption.
+FIGURE_MAX_HEIGHT = Cm(23)
 FIRST_LINE_INDENT = Cm(1)
 LINE_SPACING = 1.15
 
@@ -199,7 +202,12 @@ def _add_figure(word: WordDocument, doc: Document, figure: Figure) -> None:
     fmt = paragraph.paragraph_format
     fmt.first_line_indent = Cm(0)
     fmt.keep_with_next = bool(figure.caption)
-    shape = paragraph.add_run().add_picture(io.BytesIO(chart.png), width=FIGURE_WIDTH)
+    # 16 cm wide, unless that makes it taller than the page's text area: then fit the height
+    width_px, height_px = struct.unpack(">II", chart.png[16:24])
+    if width_px and FIGURE_WIDTH * height_px / width_px > FIGURE_MAX_HEIGHT:
+        shape = paragraph.add_run().add_picture(io.BytesIO(chart.png), height=FIGURE_MAX_HEIGHT)
+    else:
+        shape = paragraph.add_run().add_picture(io.BytesIO(chart.png), width=FIGURE_WIDTH)
     doc_pr = shape._inline.docPr
     doc_pr.set("name", f"Chart {_clean(chart.id)}")
     doc_pr.set("descr", _clean(chart.title or figure.caption))  # alternative text
