@@ -99,9 +99,26 @@ def register_screening_methods(register: Register) -> None:
 
 
 # -- treatment ------------------------------------------------------------------------------
+_FALLBACKS: dict[str, Callable[[F], F]] = {
+    "log_ct": trt.log_ct, "log_plus_one": trt.log_plus_one, "log_signed": trt.log_signed}
+
+
 def _treat_default(x: F, ctx: MethodContext, skew_max: float = 2.0, kurt_max: float = 3.5,
-                   winmax: int = 5) -> trt.TreatmentResult:
-    return trt.treat_default(x, skew_max, kurt_max, winmax)
+                   winmax: int = 5, fallback: str = "log_ct", lam: float | None = None
+                   ) -> trt.TreatmentResult:
+    if fallback == "boxcox":
+        if lam is None:
+            raise ctx.error("fallback 'boxcox' needs lam", hint="e.g. lam = 0.5")
+        return trt.treat_default(x, skew_max, kurt_max, winmax,
+                                 lambda v: trt.boxcox(v, float(lam)))
+    if fallback not in _FALLBACKS:
+        raise ctx.error(f"unknown fallback {fallback!r}",
+                        hint=f"use one of {', '.join([*_FALLBACKS, 'boxcox'])}")
+    return trt.treat_default(x, skew_max, kurt_max, winmax, _FALLBACKS[fallback])
+
+
+def _treat_log_signed(x: F, ctx: MethodContext) -> trt.TreatmentResult:
+    return _transformed(x, trt.log_signed(x))
 
 
 def _transformed(x: F, y: F) -> trt.TreatmentResult:
@@ -133,10 +150,13 @@ def _treat_boxcox(x: F, ctx: MethodContext, lam: float) -> trt.TreatmentResult:
 @hookimpl
 def register_treatment_methods(register: Register) -> None:
     register("default", _treat_default,
-             "winsorise failing indicators up to winmax points, else log on the original")
+             "winsorise failing indicators up to winmax points, else a transform (fallback: "
+             "log_ct, log_plus_one, log_signed or boxcox with lam) of the original values")
     register("winsorise", _treat_winsorise, "winsorise only, no log fallback")
     register("log_ct", _treat_log_ct, "log(x − min + 0.01·(max − min))")
     register("log_plus_one", _treat_log_plus_one, "log(x − min + 1)")
+    register("log_signed", _treat_log_signed,
+             "sign-aware log: log_ct if skew ≥ 0, −log(max − x + 0.01·(max − min)) if skew < 0")
     register("boxcox", _treat_boxcox, "Box–Cox with a given lam on x − min + 1")
 
 

@@ -7,6 +7,8 @@ over units or indicators.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -19,6 +21,7 @@ __all__ = [
     "boxcox",
     "log_ct",
     "log_plus_one",
+    "log_signed",
     "passes",
     "treat_default",
     "winsorise",
@@ -46,6 +49,21 @@ def log_ct(x: F) -> F:
     hi = nanmax(x, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(np.log(x - lo + 0.01 * (hi - lo)))
+
+
+def log_signed(x: F) -> F:
+    """Sign-aware log: :func:`log_ct` for a right-skewed column, its mirror for a left-skewed one.
+
+    A left-skewed column (skew < 0) becomes ``−log(max(x) − x + 0.01·(max − min))``, which
+    pulls in the long left tail and keeps the order of the values.
+    """
+    sk, _ = skew_kurt(x)
+    left = (sk < 0)[..., np.newaxis, :]
+    lo = nanmin(x, keepdims=True)
+    hi = nanmax(x, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mirrored = -np.log(hi - x + 0.01 * (hi - lo))
+    return np.asarray(np.where(left, mirrored, log_ct(x)))
 
 
 def log_plus_one(x: F) -> F:
@@ -127,18 +145,21 @@ class TreatmentResult:
 
 
 def treat_default(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5,
-                  winmax: ArrayLike = 5) -> TreatmentResult:
-    """The default rule: winsorise failing indicators, else log-transform the original values.
+                  winmax: ArrayLike = 5, fallback: Callable[[F], F] | None = None
+                  ) -> TreatmentResult:
+    """The default rule: winsorise failing indicators, else transform the original values.
 
-    Columns with fewer than 4 values or no spread are left as they are and flagged
-    ``untreatable`` (the stage writes a warning in its record).
+    ``fallback`` is the transform applied to the original values of an indicator that still
+    fails after winsorisation (default :func:`log_ct`). Columns with fewer than 4 values or
+    no spread are left as they are and flagged ``untreatable`` (the stage writes a warning in
+    its record).
     """
     x = np.asarray(x, dtype=np.float64)
     sk0, ku0 = skew_kurt(x)
     untreatable = (count(x) < 4) | ~(nanmax(x) > nanmin(x))
     win, high, low, ok = winsorise(x, skew_max, kurt_max, winmax)
     use_log = ~ok & ~untreatable
-    logged = log_ct(x)
+    logged = (fallback or log_ct)(x)
     lmask = use_log[..., np.newaxis, :]
     out = np.where(lmask, logged, np.where(untreatable[..., np.newaxis, :], x, win))
     high = high & ~lmask
