@@ -110,3 +110,31 @@ def test_inconsistent_ahp_warns_in_record() -> None:
         Stage("weight", "ahp", params={"matrices": {"I": {"matrix": m}}}), Stage("aggregate")]))
     warnings = res.record("weighted")["warnings"]
     assert warnings and "consistency ratio" in warnings[0]
+
+
+def test_named_weight_sets_side_by_side() -> None:
+    """Two named weight sets live in one framework; a `set` stage picks one per run."""
+    from dxframework.io.frameworks import framework_from_dict
+
+    doc = {"indicators": [{"code": "a", "parents": {"I": 1}}, {"code": "b", "parents": {"I": 1}}],
+           "aggregates": [{"code": "I"}],
+           "weight_sets": {"expert": {"I": {"a": 3, "b": 1}}, "budget": {"I": {"a": 1, "b": 4}}}}
+    fw = framework_from_dict(doc).framework
+    data = Dataset.from_arrays(["u"], ["a", "b"], [[10.0, 20.0]])
+    for name, expected in (("expert", (3 * 10 + 20) / 4), ("budget", (10 + 4 * 20) / 5)):
+        res = run_pipeline(fw, data, Pipeline([Stage("weight", "set", params={"name": name}),
+                                               Stage("aggregate")]))
+        assert res.scores.values[0, 0, 0] == pytest.approx(expected)
+    plain = run_pipeline(fw, data, Pipeline([Stage("aggregate")]))
+    assert plain.scores.values[0, 0, 0] == pytest.approx(15.0)
+
+
+def test_weight_set_on_a_missing_edge_is_rejected() -> None:
+    """A weight set naming an edge that does not exist is a framework error."""
+    from dxframework.errors import FrameworkError
+    from dxframework.io.frameworks import framework_from_dict
+
+    doc = {"indicators": [{"code": "a", "parents": {"I": 1}}], "aggregates": [{"code": "I"}],
+           "weight_sets": {"x": {"I": {"zz": 1}}}}
+    with pytest.raises(FrameworkError, match="no edge zz → I"):
+        framework_from_dict(doc)

@@ -418,6 +418,10 @@ def _weights_optimised(x: F, ctx: MethodContext, targets: dict[str, list[float]]
     return out, {"correlations": corr}
 
 
+def _weights_set(x: F, ctx: MethodContext, name: str) -> dict[tuple[str, str], float]:
+    return ctx.framework.weight_set(name)
+
+
 def _weights_custom(x: F, ctx: MethodContext, weights: dict[str, dict[str, float]]
                     ) -> dict[tuple[str, str], float]:
     return {(child, parent): float(w) for parent, kids in weights.items()
@@ -429,6 +433,8 @@ def register_weighting_methods(register: Register) -> None:
     register("nominal", _weights_nominal, "the framework's weights")
     register("equal", _weights_equal, "equal weights within every group")
     register("custom", _weights_custom, "weights given in the pipeline: {parent = {child = w}}")
+    register("set", _weights_set,
+             "a named weight set stored in the framework ([weight_sets.NAME.PARENT])")
     register("ahp", _weights_ahp,
              "AHP: principal eigenvector of a pairwise matrix per aggregate; CR > 0.1 warns")
     register("pca", _weights_pca,

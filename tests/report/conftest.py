@@ -64,6 +64,12 @@ def backan_results(backan: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def plan_year(backan_results: dict[str, Any]) -> int:
+    """The year of the annual plan: the year after the latest data year (2024 → 2025)."""
+    return int(backan_results["district"].scores.periods[-1]) + 1
+
+
+@pytest.fixture(scope="session")
 def rendered(backan: Any, backan_results: dict[str, Any],
              tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     """Every document in both languages, written together into one folder."""

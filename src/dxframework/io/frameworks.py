@@ -252,5 +252,6 @@ def framework_from_dict(doc: Mapping[str, Any], source: str | None = None,
         raise FrameworkError(problems)
     fw = Framework(nodes["indicators"], nodes["aggregates"], edges,
                    level_names=tuple(doc.get("level_names", level_names)),
-                   index=doc.get("index", index), source=source)
+                   index=doc.get("index", index), source=source,
+                   weight_sets=doc.get("weight_sets", {}))
     return FrameworkSpec(fw, tuple(doc.get("auxiliary", ())), tuple(doc.get("groups", ())))

@@ -71,6 +71,8 @@ class Framework:
     level_names: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     index: str | None = None
     source: str | None = attrs.field(default=None, eq=False)
+    weight_sets: Mapping[str, Mapping[str, Mapping[str, float]]] = attrs.field(
+        factory=dict, eq=False)
 
     _nodes: Mapping[str, Node] = attrs.field(init=False, repr=False, eq=False)
     _children: Mapping[str, tuple[Edge, ...]] = attrs.field(init=False, repr=False, eq=False)
@@ -169,6 +171,15 @@ class Framework:
                     levels[code] = below + 1
 
         roots = [c for c in nodes if not parents[c] and isinstance(nodes[c], Aggregate)]
+        for set_name, by_parent in self.weight_sets.items():
+            for parent, kids in by_parent.items():
+                for child, w in kids.items():
+                    if (child, parent) not in seen_edges:
+                        bad(f"weight set {set_name!r}: no edge {child} → {parent}", child,
+                            "a weight set gives weights to existing edges only")
+                    elif not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
+                        bad(f"weight set {set_name!r}: weight {w!r} of {child} → {parent} "
+                            "must be a finite number ≥ 0", child)
         if self.index is not None and self.index not in nodes:
             bad(f"index {self.index!r} is not a node of the framework", self.index)
         if problems:
@@ -286,6 +297,15 @@ class Framework:
                 for child, w in self.normalised_weights(code).items():
                     eff[child] = eff.get(child, 0.0) + eff[code] * w
         return {c: v for c, v in eff.items() if c != root}
+
+    def weight_set(self, name: str) -> dict[tuple[str, str], float]:
+        """A named weight set as ``{(child, parent): weight}`` (edges it omits keep theirs)."""
+        if name not in self.weight_sets:
+            known = ", ".join(self.weight_sets) or "none"
+            raise FrameworkError(Problem(f"no weight set {name!r}", file=self.source,
+                                         hint=f"weight sets: {known}"))
+        return {(child, parent): float(w) for parent, kids in self.weight_sets[name].items()
+                for child, w in kids.items()}
 
     def with_weights(self, weights: Mapping[tuple[str, str], float]) -> Framework:
         """A copy with some edge weights replaced, keyed by ``(child, parent)``."""
