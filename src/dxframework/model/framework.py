@@ -172,8 +172,8 @@ class Framework:
 
         roots = [c for c in nodes if not parents[c] and isinstance(nodes[c], Aggregate)]
         for set_name, by_parent in self.weight_sets.items():
-            for parent, kids in by_parent.items():
-                for child, w in kids.items():
+            for parent, weights in by_parent.items():
+                for child, w in weights.items():
                     if (child, parent) not in seen_edges:
                         bad(f"weight set {set_name!r}: no edge {child} → {parent}", child,
                             "a weight set gives weights to existing edges only")
