@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -71,3 +73,30 @@ def test_flags_negative_and_collinear() -> None:
     kinds = {(f["flag"], f["code"]) for f in flags}
     assert ("negative", "c") in kinds
     assert ("collinear", "a") in kinds
+
+
+def test_cli_stats_writes_tables_and_flags(tmp_path: Path) -> None:
+    """`dxf stats` writes the summary, both correlation matrices, group statistics and flags.
+
+    The ASEM summary's LPI mean equals the mean of the raw column (computed here with numpy).
+    """
+    import csv
+
+    from click.testing import CliRunner
+
+    import dxframework as dxf
+    from dxframework.cli import cli
+
+    result = CliRunner().invoke(cli, ["stats", "--pack", "asem", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["correlations-pearson.csv", "correlations-spearman.csv", "flags.csv",
+                     "groups.csv", "summary.csv"]
+    with open(tmp_path / "summary.csv", encoding="utf-8") as f:
+        lpi = next(r for r in csv.DictReader(f) if r["code"] == "LPI")
+    raw = dxf.get_pack("asem").load_data().column("LPI")
+    assert float(lpi["mean"]) == pytest.approx(float(np.nanmean(raw)), rel=1e-12)
+    with open(tmp_path / "groups.csv", encoding="utf-8") as f:
+        groups = {r["aggregate"]: r for r in csv.DictReader(f)}
+    assert set(groups) >= {"Physical", "Conn", "Index"}
+    assert "TBTs" in (tmp_path / "flags.csv").read_text(encoding="utf-8")

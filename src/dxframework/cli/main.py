@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import attrs
 import click
+import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -353,6 +354,87 @@ def _score_levels(pack: Any, level: str | None, data: Path | None,
         fw, dataset = _load(lvl, data, None, None)
         results[lvl.name] = lvl.run(dataset, pipeline, framework=fw, version=pack.version)
     return results
+
+
+@cli.command("stats")
+@_pack_opt
+@_level_opt
+@_data_opt
+@_pipeline_opt
+@click.option("--stage", default=None,
+              help="Data set to describe (default: the raw data for the summary, the "
+              "aggregated set for correlations).")
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder for the statistics (created if needed).")
+@handle_errors
+def stats_cmd(pack_name: str, level: str | None, data: Path | None, pipeline: str | None,
+              stage: str | None, out_dir: Path) -> None:
+    """Indicator statistics, correlations, Cronbach's alpha, PCA and flags of a scored run.
+
+    Writes summary.csv, correlations-pearson.csv, correlations-spearman.csv, groups.csv
+    (Cronbach's alpha and the first component's share per aggregate) and flags.csv
+    (indicators correlating negatively with their aggregate, nearly collinear pairs).
+    """
+    import csv
+    import io
+
+    from dxframework.analysis import (
+        correlation_flags,
+        correlations,
+        cronbach_alpha,
+        indicator_summary,
+        pca,
+    )
+    from dxframework.io.writers import atomic_folder
+
+    pack = _registry().pack(pack_name)
+    results = _score_levels(pack, level, data, pipeline)
+    multi = len(results) > 1
+
+    def table(rows: list[dict[str, Any]]) -> str:
+        buf = io.StringIO()
+        if rows:
+            w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+        return buf.getvalue()
+
+    for name, result in results.items():
+        described = result[stage] if stage else result.raw
+        final = result[stage] if stage else result.final
+        fw = result.framework
+        p = final.period_index(None)
+        x = final.values[p]
+        files: dict[str, str] = {"summary.csv": table(indicator_summary(described))}
+        for method in ("pearson", "spearman"):
+            r = correlations(x, method)
+            rows = [{"code": c, **{d: float(r[i, j]) for j, d in enumerate(final.columns)}}
+                    for i, c in enumerate(final.columns)]
+            files[f"correlations-{method}.csv"] = table(rows)
+        groups = []
+        for parent in fw.aggregate_codes:
+            kids = [e.child for e in fw.children(parent) if final.has_column(e.child)]
+            if len(kids) < 2:
+                continue
+            sub = final.get(kids)[p]
+            share = pca(sub)["explained"][0] if np.isfinite(sub).all(axis=1).sum() > 2 \
+                else float("nan")
+            groups.append({"aggregate": parent, "children": len(kids),
+                           "cronbach_alpha": cronbach_alpha(sub), "pc1_share": share})
+        files["groups.csv"] = table(groups)
+        flags = correlation_flags(fw, final)
+        files["flags.csv"] = table([{"flag": f["flag"], "code": f["code"],
+                                     "other": f.get("other", ""), "parent": f["parent"],
+                                     "r": f["r"]} for f in flags])
+        target = out_dir / name if multi else out_dir
+        with atomic_folder(target) as tmp:
+            for fname, text in files.items():
+                (tmp / fname).write_text(text, encoding="utf-8")
+        for f in flags:
+            what = (f"correlates negatively with {f['parent']}" if f["flag"] == "negative"
+                    else f"is nearly collinear with {f['other']} in {f['parent']}")
+            out.print(f"flag ({name}): {f['code']} {what} (r = {f['r']:.2f})", markup=False)
+        out.print(f"wrote {len(files)} files to {target}")
 
 
 @cli.command("report")
