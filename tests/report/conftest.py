@@ -59,8 +59,7 @@ def backan() -> Any:
 @pytest.fixture(scope="session")
 def backan_results(backan: Any) -> dict[str, Any]:
     """Both levels scored on their bundled sample data (what ``dxf report`` does)."""
-    return {"district": backan.level("district").run(),
-            "commune": backan.level("commune").run()}
+    return {"district": backan.level("district").run(), "commune": backan.level("commune").run()}
 
 
 @pytest.fixture(scope="session")
@@ -70,20 +69,20 @@ def plan_year(backan_results: dict[str, Any]) -> int:
 
 
 @pytest.fixture(scope="session")
-def rendered(backan: Any, backan_results: dict[str, Any],
-             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+def rendered(
+    backan: Any, backan_results: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Rendered]:
     """Every document in both languages, written together into one folder."""
     folder = tmp_path_factory.mktemp("documents")
-    docs = {lang: render_documents(backan, backan_results, lang, today=TODAY)
-            for lang in LANGS}
+    docs = {lang: render_documents(backan, backan_results, lang, today=TODAY) for lang in LANGS}
     paths = tuple(write_documents([d for lang in LANGS for d in docs[lang]], folder))
-    return {lang: Rendered(lang, {d.name: d for d in docs[lang]}, folder, paths)
-            for lang in LANGS}
+    return {lang: Rendered(lang, {d.name: d for d in docs[lang]}, folder, paths) for lang in LANGS}
 
 
 @pytest.fixture(scope="session")
-def tricky(backan: Any, backan_results: dict[str, Any],
-           tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+def tricky(
+    backan: Any, backan_results: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Rendered:
     """The Vietnamese proposal of district data with the names in ``TRICKY_NAMES``."""
     tmp = tmp_path_factory.mktemp("tricky")
     source = backan.level("district").data_path
@@ -100,8 +99,7 @@ def tricky(backan: Any, backan_results: dict[str, Any],
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
-    results = {"district": backan.level("district").run(data),
-               "commune": backan_results["commune"]}
+    results = {"district": backan.level("district").run(data), "commune": backan_results["commune"]}
     docs = render_documents(backan, results, "vi", names=("proposal",), today=TODAY)
     out = tmp / "out"
     paths = tuple(write_documents(docs, out))

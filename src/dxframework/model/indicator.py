@@ -33,6 +33,11 @@ def _goalposts(value: Any) -> tuple[float, float] | None:
     return (float(lo), float(hi))
 
 
+def _label(name_vi: str, name_en: str, code: str, lang: str) -> str:
+    first, second = (name_vi, name_en) if lang == "vi" else (name_en, name_vi)
+    return first or second or code
+
+
 def _check_code(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{type(instance).__name__} code must be a non-empty string, "
@@ -96,9 +101,7 @@ class Indicator:
 
     def label(self, lang: str = "en") -> str:
         """Name in ``lang`` ("vi" or "en"), falling back to the other language and the code."""
-        vi, en = self.name_vi, self.name_en
-        first, second = (vi, en) if lang == "vi" else (en, vi)
-        return first or second or self.code
+        return _label(self.name_vi, self.name_en, self.code, lang)
 
 
 @attrs.frozen
@@ -125,9 +128,7 @@ class Aggregate:
 
     def label(self, lang: str = "en") -> str:
         """Name in ``lang`` ("vi" or "en"), falling back to the other language and the code."""
-        vi, en = self.name_vi, self.name_en
-        first, second = (vi, en) if lang == "vi" else (en, vi)
-        return first or second or self.code
+        return _label(self.name_vi, self.name_en, self.code, lang)
 
 
 Node = Indicator | Aggregate
