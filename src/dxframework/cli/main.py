@@ -19,6 +19,7 @@ import attrs
 import click
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -220,7 +221,8 @@ def validate_cmd(pack_name: str, level: str | None, data: Path | None, framework
         n_missing = int((dataset.values != dataset.values).sum())
         out.print(f"ok ({lvl.name}): {len(dataset.units)} units × {len(fw.indicators)} "
                   f"indicators × {len(dataset.periods)} period(s), {n_missing} missing "
-                  f"value(s); framework with {len(fw.aggregates)} aggregates, index {fw.index!r}")
+                  f"value(s); framework with {len(fw.aggregates)} aggregates, index {fw.index!r}",
+                  markup=False)
 
 
 @cli.command("run")
@@ -282,9 +284,9 @@ def _run(pack_name: str, level: str | None, data: Path | None, framework: Path |
                 (tmp / f"rollup-{to}.csv").write_text(dataset_csv_text(rolled), encoding="utf-8")
             written.append(target / f"rollup-{to}.csv")
         if len(levels) > 1:
-            out.print(f"[bold]{lvl.title_en or lvl.name}[/bold]")
+            out.print(f"[bold]{escape(lvl.title_en or lvl.name)}[/bold]")
         _print_ranking(results[lvl.name], top)
-        out.print(f"wrote {len(written)} files to {target}")
+        out.print(f"wrote {len(written)} files to {target}", markup=False)
 
 
 def _print_ranking(result: Any, top: int) -> None:
@@ -341,7 +343,7 @@ def new_pack_cmd(name: str, directory: Path, title_en: str | None, title_vi: str
     from dxframework.packs.scaffold import scaffold_pack
 
     target = scaffold_pack(name, directory, title_en, title_vi, level)
-    out.print(f"created {target}")
+    out.print(f"created {target}", markup=False)
     out.print(f"next: cd {target} && pip install -e '.[test]' && python -m pytest && "
               f"dxf check-pack {name}", markup=False)
 
@@ -434,7 +436,7 @@ def stats_cmd(pack_name: str, level: str | None, data: Path | None, pipeline: st
             what = (f"correlates negatively with {f['parent']}" if f["flag"] == "negative"
                     else f"is nearly collinear with {f['other']} in {f['parent']}")
             out.print(f"flag ({name}): {f['code']} {what} (r = {f['r']:.2f})", markup=False)
-        out.print(f"wrote {len(files)} files to {target}")
+        out.print(f"wrote {len(files)} files to {target}", markup=False)
 
 
 @cli.command("report")
@@ -462,7 +464,7 @@ def report_cmd(pack_name: str, level: str | None, data: Path | None, pipeline: s
     paths = _report(pack_name, level, data, pipeline, lang, _csv(formats), _csv(documents),
                     templates_dir, tasks_file, out_dir)
     for p in paths:
-        out.print(f"wrote {p}")
+        out.print(f"wrote {p}", markup=False)
 
 
 def _csv(text: str) -> list[str]:
@@ -536,7 +538,7 @@ def templates_copy_cmd(name: str, directory: Path) -> None:
                                        hint="edit it, or remove it to copy again"))
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(source.read_bytes())
-            out.print(f"copied {name} to {target}")
+            out.print(f"copied {name} to {target}", markup=False)
             return
     raise DxfError(Problem(f"no template {name!r}", hint="see 'dxf templates list'"))
 
@@ -562,7 +564,7 @@ def demo_cmd(out_dir: Path, lang: str) -> None:
                     ["proposal", "plan", "tasks"], None, None, out_dir / "documents")
     out.print("[bold]Documents[/bold] (synthetic demo data):")
     for p in paths:
-        out.print(f"  {p}")
+        out.print(f"  {p}", markup=False)
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from dxframework.model.tasks import TaskCatalogue
 from dxframework.pipeline.result import RunResult
 from dxframework.report import charts as chart_module
 from dxframework.report.context import ChartRequest, build_context
-from dxframework.report.environment import make_environment
+from dxframework.report.environment import make_environment, template_errors
 from dxframework.report.formatting import Formatter
 from dxframework.report.markdown import parse
 from dxframework.report.model import Chart, Document, Figure
@@ -66,8 +66,8 @@ def render_sections(context: Mapping[str, Any], names: Sequence[str], lang: str,
     env = make_environment(lang, kind="markdown", user_dir=user_dir)
     out = {}
     for name in names:
-        template = env.get_template(f"sections/{name}.md.j2")
-        text = template.render(**context)
+        with template_errors(f"sections/{name}.md.j2"):
+            text = env.get_template(f"sections/{name}.md.j2").render(**context)
         out[name] = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return out
 

@@ -196,7 +196,7 @@ def _ranking_table(lv: _Level, parents: Mapping[str, str]) -> dict[str, Any]:
         u = lv.scores.units[int(i)]
         rows.append({
             "rank": lv.rank(lv.index, int(i)), "code": u.code, "name": u.name or u.code,
-            "parent": parents.get(u.parent or "", u.parent or ""),
+            "parent": parents.get(u.parent or "", ""),
             "rank_within": None if within is None else _int(
                 within.values[lv.p, int(i), within.column_index(lv.index)]),
             "index": lv.value(lv.index, int(i)),

@@ -119,10 +119,24 @@ def _build(doc: Document) -> WordDocument:
     _setup_properties(word, doc, lang)
     _drop_thumbnail(word)
 
+    organisation = str(doc.meta.get("organisation") or "")
+    if organisation:  # the issuing body, above the title as on official documents
+        para = word.add_paragraph(_clean(organisation.upper()))
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.paragraph_format.first_line_indent = Cm(0)
+        for run in para.runs:
+            run.bold = True
     if doc.title:
         word.add_paragraph(_clean(doc.title), style="Title")
     if doc.subtitle:
         word.add_paragraph(_clean(doc.subtitle), style="Subtitle")
+    date_text = str(doc.meta.get("date_text") or "")
+    if date_text:
+        para = word.add_paragraph(_clean(date_text))
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.paragraph_format.first_line_indent = Cm(0)
+        for run in para.runs:
+            run.italic = True
     for block in doc.blocks:
         if isinstance(block, Heading):
             level = min(max(block.level, 1), 6)

@@ -15,17 +15,21 @@ Template names cannot leave their folders: ``..`` segments are refused by the lo
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from dxframework.errors import DxfError, Problem
 from dxframework.report.formatting import Formatter
 from dxframework.report.markdown import escape as md_escape
 
-__all__ = ["BUILTIN_TEMPLATES", "labels", "make_environment", "template_sources"]
+__all__ = ["BUILTIN_TEMPLATES", "labels", "make_environment", "template_errors",
+           "template_sources"]
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -87,6 +91,37 @@ def make_environment(lang: str = "vi", kind: str = "markdown",
     env.globals["lang"] = lang
     env.globals["t"] = labels(lang, sources)
     return env
+
+
+@contextmanager
+def template_errors(name: str) -> Iterator[None]:
+    """Turn a template's error (syntax, undefined variable, sandbox) into a :class:`DxfError`.
+
+    The problem names the template file and line, so the CLI prints one line and exits 2.
+    """
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as exc:
+        raise DxfError(Problem(f"template syntax error: {exc.message}",
+                               file=exc.filename or exc.name or name, row=exc.lineno)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise DxfError(Problem(f"template not found: {exc.name}", file=name,
+                               hint="see 'dxf templates list'")) from None
+    except jinja2.TemplateError as exc:
+        line = _template_line(exc.__traceback__)
+        raise DxfError(Problem(f"template error: {exc}", file=line[0] or name,
+                               row=line[1])) from None
+
+
+def _template_line(tb: TracebackType | None) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback (Jinja maps frames to templates)."""
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".j2", ".html", ".md")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 def _markdown_safe(value: Any) -> Any:

@@ -2,11 +2,13 @@
 
 Vietnamese uses a decimal comma and a dot for thousands (0,8002; 1.234,5) and dates as
 dd/mm/yyyy; English uses 0.8002, 1,234.5 and "15 March 2022". Missing values print as "—".
+Halves round up (45,25 → 45,3), as in spreadsheets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 from typing import Any
 
@@ -37,7 +39,9 @@ class Formatter:
         if _missing(value):
             return MISSING
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-        return str(format_decimal(float(value), format=pattern, locale=self.locale))
+        with decimal.localcontext() as ctx:  # round half up, as people (and Excel) expect
+            ctx.rounding = decimal.ROUND_HALF_UP
+            return str(format_decimal(float(value), format=pattern, locale=self.locale))
 
     def score(self, value: Any) -> str:
         """A score the official way: 4 decimals (0,8002)."""
@@ -48,7 +52,9 @@ class Formatter:
         if _missing(value):
             return MISSING
         text = self.number(abs(float(value)), digits)
-        return ("+" if float(value) > 0 else "−" if float(value) < 0 else "±") + text
+        if not any(ch in "123456789" for ch in text):  # rounds to zero: no sign
+            return "±" + text
+        return ("+" if float(value) > 0 else "−") + text
 
     def percent(self, value: Any, digits: int = 1) -> str:
         """A value already in per cent: 45,3% / 45.3%."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
-from dxframework.report.environment import make_environment
+from dxframework.report.environment import make_environment, template_errors
 from dxframework.report.model import (
     Block,
     BulletList,
@@ -79,12 +80,18 @@ def html_text(doc: Document, user_dir: str | Path | None = None) -> str:
         [b.text for b in doc.blocks if isinstance(b, Heading)], start=1)]
     levels = [b.level for b in doc.blocks if isinstance(b, Heading)]
     env = make_environment(doc.lang, kind="html", user_dir=user_dir)
-    return env.get_template("document.html.j2").render(
+    with template_errors("document.html.j2"):
+        return _render_page(env, doc, toc, levels, body)
+
+
+def _render_page(env: Any, doc: Document, toc: list[tuple[str, str]], levels: list[int],
+                 body: str) -> str:
+    return str(env.get_template("document.html.j2").render(
         doc={"title": doc.title, "subtitle": doc.subtitle, "lang": doc.lang,
              "meta": dict(doc.meta)},
         toc=[{"id": i, "text": t, "level": lv} for (i, t), lv in zip(toc, levels, strict=True)
              if lv <= 2],
-        body=Markup(body))
+        body=Markup(body)))  # built from escaped text and our own SVG
 
 
 def write_html(doc: Document, path: str | Path, user_dir: str | Path | None = None) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from dxframework.errors import DxfError, Problem
 from dxframework.io.writers import atomic_folder
 from dxframework.report.build import RenderedDocument
+from dxframework.report.markdown import escape
 
 __all__ = ["FORMATS", "write_documents"]
 
@@ -19,18 +20,19 @@ _FIGURE = re.compile(r"^!\[(?P<caption>(?:\\.|[^\]])*)\]\(chart:(?P<id>(?:\\.|[^
 
 def _markdown(doc: RenderedDocument) -> str:
     """The Markdown file: a title block, the sections, charts linked as SVG files."""
+    lang = doc.document.lang
     def link(m: re.Match[str]) -> str:
         chart_id = re.sub(r"\\(.)", r"\1", m.group("id"))
-        return f"![{m.group('caption')}](charts/{chart_id}.svg)"
+        return f"![{m.group('caption')}](charts/{chart_id}.{lang}.svg)"
 
     body = _FIGURE.sub(link, doc.markdown)
     body = re.sub(r"^\\pagebreak$\n?", "", body, flags=re.MULTILINE)
-    head = [f"# {doc.document.title}"]
+    head = [f"# {escape(doc.document.title)}"]
     if doc.document.subtitle:
-        head.append(f"*{doc.document.subtitle}*")
+        head.append(f"*{escape(doc.document.subtitle)}*")
     date_text = doc.document.meta.get("date_text")
     if date_text:
-        head.append(str(date_text))
+        head.append(escape(date_text))
     body = re.sub(r"^(#{1,5}) ", r"#\1 ", body, flags=re.MULTILINE)  # sections under the title
     return "\n\n".join(head) + "\n\n" + body
 
@@ -38,7 +40,11 @@ def _markdown(doc: RenderedDocument) -> str:
 def write_documents(docs: Sequence[RenderedDocument], out: str | Path,
                     formats: Sequence[str] = FORMATS,
                     user_dir: str | Path | None = None) -> list[Path]:
-    """Write each document as ``NAME.LANG.EXT`` (and ``charts/`` for Markdown) into ``out``."""
+    """Write each document as ``NAME.LANG.EXT`` into ``out``.
+
+    The Markdown links its charts as ``charts/ID.LANG.svg`` (PNG copies beside them), so
+    documents in several languages can share a folder.
+    """
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise DxfError(Problem(f"unknown format {bad[0]!r}",
@@ -55,9 +61,10 @@ def write_documents(docs: Sequence[RenderedDocument], out: str | Path,
                 written.append(f"{stem}.md")
                 charts = tmp / "charts"
                 charts.mkdir(exist_ok=True)
+                lang = doc.document.lang  # one set of charts per language: labels differ
                 for chart in doc.document.charts.values():
-                    (charts / f"{chart.id}.svg").write_text(chart.svg, encoding="utf-8")
-                    (charts / f"{chart.id}.png").write_bytes(chart.png)
+                    (charts / f"{chart.id}.{lang}.svg").write_text(chart.svg, encoding="utf-8")
+                    (charts / f"{chart.id}.{lang}.png").write_bytes(chart.png)
             if "html" in formats:
                 (tmp / f"{stem}.html").write_text(html_text(doc.document, user_dir),
                                                   encoding="utf-8")
