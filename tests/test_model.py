@@ -12,6 +12,7 @@ import itertools
 import unicodedata
 from collections.abc import Callable
 from fractions import Fraction
+from pathlib import Path
 
 import attrs
 import numpy as np
@@ -399,3 +400,27 @@ def test_indicator_codes_and_settings() -> None:
     assert i.label("en") == "Chỉ số hiệu quả logistics"  # falls back to Vietnamese
     assert i.name == "Chỉ số hiệu quả logistics"
     assert Indicator("X").label("vi") == "X"
+
+
+def test_framework_toml_problems_point_at_the_line(tmp_path: Path) -> None:
+    """Problems in a framework TOML name the line of the entry or of the node's code."""
+
+    from dxframework.io.frameworks import read_framework
+
+    path = Path(tmp_path) / "fw.toml"
+    path.write_text('index = "I"\n\n[[indicators]]\ncode = "a"\nparents = { I = 1 }\n\n'
+                    '[[indicators]]\ncode = "b"\ndirection = 3\nparents = { I = 1 }\n\n'
+                    '[[aggregates]]\ncode = "I"\n', encoding="utf-8")
+    with pytest.raises(FrameworkError) as info:
+        read_framework(path)
+    assert info.value.problems[0].row == 7  # the second [[indicators]] header
+    path.write_text('[[indicators]]\ncode = "a"\nparents = { I = 1 }\n\n[[aggregates]]\n'
+                    'code = "I"\nparents = { J = 1 }\n\n[[aggregates]]\ncode = "J"\n'
+                    'parents = { I = 1 }\n', encoding="utf-8")
+    with pytest.raises(FrameworkError, match="cycle") as info:
+        read_framework(path)
+    assert info.value.problems[0].row in (6, 10)  # the line of a node of the cycle
+    path.write_text("[[indicators]\ncode = 1\n", encoding="utf-8")
+    with pytest.raises(FrameworkError) as info:
+        read_framework(path)
+    assert info.value.problems[0].row == 1

@@ -15,6 +15,7 @@ names it as parent.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -62,11 +63,18 @@ def read_framework(path: str | Path, level_names: Sequence[str] = (),
     if p.suffix.lower() == ".toml":
         if not p.is_file():
             raise FrameworkError(Problem("framework file not found", file=str(p)))
+        text = p.read_text(encoding="utf-8")
         try:
-            doc = tomllib.loads(p.read_text(encoding="utf-8"))
+            doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise FrameworkError(Problem(f"invalid TOML: {exc}", file=str(p))) from None
-        return framework_from_dict(doc, source=str(p), level_names=level_names, index=index)
+            line = re.search(r"line (\d+)", str(exc))
+            raise FrameworkError(Problem(f"invalid TOML: {exc}", file=str(p),
+                                         row=int(line.group(1)) if line else None)) from None
+        try:
+            return framework_from_dict(doc, source=str(p), level_names=level_names,
+                                       index=index)
+        except FrameworkError as exc:
+            raise FrameworkError(toml_lines(exc.problems, text)) from None
     try:
         table = read_table(p)
     except Exception as exc:
@@ -76,6 +84,34 @@ def read_framework(path: str | Path, level_names: Sequence[str] = (),
             raise FrameworkError(exc.problems) from None
         raise
     return _from_table(table, level_names, index)
+
+
+def toml_lines(problems: Sequence[Problem], text: str) -> list[Problem]:
+    """Point problems about a node at the line of its ``code = "…"`` in a TOML file.
+
+    Problems that say which entry they are about (``indicators[3]``) point at that entry's
+    ``[[indicators]]`` header.
+    """
+    code_line: dict[str, int] = {}
+    headers: dict[str, list[int]] = {"indicators": [], "aggregates": []}
+    for n, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        m = re.match(r'^code\s*=\s*"([^"]*)"', stripped)
+        if m:
+            code_line.setdefault(m.group(1), n)
+        m = re.match(r"^\[\[(indicators|aggregates)\]\]", stripped)
+        if m:
+            headers[m.group(1)].append(n)
+    out = []
+    for prob in problems:
+        if prob.row is None:
+            m = re.match(r"^(indicators|aggregates)\[(\d+)\]", prob.message)
+            if m and int(m.group(2)) <= len(headers[m.group(1)]):
+                prob = attrs.evolve(prob, row=headers[m.group(1)][int(m.group(2)) - 1])
+            elif prob.indicator in code_line:
+                prob = attrs.evolve(prob, row=code_line[prob.indicator])
+        out.append(prob)
+    return out
 
 
 def _split(cell: Any) -> list[str]:

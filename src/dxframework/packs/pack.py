@@ -39,6 +39,7 @@ are relative to the folder of ``pack.toml``. A plugin registers its pack with
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -71,6 +72,14 @@ def _str_map(value: Any) -> Mapping[str, Any]:
 
 def _str_tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in (value or ()))
+
+
+def _line_of(path: Path, header: str) -> int | None:
+    """The line where a TOML table header appears (for error messages)."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip() == header:
+            return n
+    return None
 
 
 def _scored(fw: Framework) -> tuple[str, ...]:
@@ -268,7 +277,9 @@ class MetricPack:
         try:
             doc = tomllib.loads(p.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise DxfError(Problem(f"cannot read the pack file: {exc}", file=str(p))) from None
+            line = re.search(r"line (\d+)", str(exc))
+            raise DxfError(Problem(f"cannot read the pack file: {exc}", file=str(p),
+                                   row=int(line.group(1)) if line else None)) from None
         meta = doc.get("pack", {})
         missing = [k for k in ("name", "version") if k not in meta]
         if missing:
@@ -281,6 +292,7 @@ class MetricPack:
                 if unknown:
                     raise DxfError(Problem(f"[levels.{lname}]: unknown keys "
                                            f"{', '.join(sorted(unknown))}", file=str(p),
+                                           row=_line_of(p, f"[levels.{lname}]"),
                                            hint=f"known: {', '.join(sorted(_LEVEL_KEYS))}"))
                 levels[str(lname)] = PackLevel.from_dict(str(lname), name, p.parent, ldoc, str(p))
         else:  # single level declared flat under [pack]
