@@ -130,3 +130,38 @@ def test_inputs_override_aggregates_other_nodes() -> None:
     res = run_pipeline(fw, data, pipe)
     expected, _ = benefit_of_doubt(data.values[0])
     np.testing.assert_allclose(res.scores.values[0, :, res.scores.column_index("I")], expected)
+
+
+@settings(max_examples=25, deadline=None)
+@given(arrays(np.float64, (7, 3), elements=st.floats(0.1, 100)), st.randoms(use_true_random=False))
+def test_special_aggregations_are_invariant_to_unit_order(x: np.ndarray, rnd: object) -> None:
+    """Copeland, benefit of the doubt and Mazziotta–Pareto: permuting units permutes scores."""
+    import random
+
+    assert isinstance(rnd, random.Random)
+    perm = list(range(x.shape[0]))
+    rnd.shuffle(perm)
+    w = np.ones((3, 1))
+    for f in (lambda v: copeland(v, w)[:, 0], lambda v: benefit_of_doubt(v)[0],
+              lambda v: mazziotta_pareto(mpi_standardise(v), w)[:, 0]):
+        np.testing.assert_allclose(f(x[perm]), f(x)[perm], rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(arrays(np.float64, (6, 3), elements=st.floats(0.1, 100)),
+       st.integers(0, 5), st.integers(0, 2), st.floats(0.1, 50))
+def test_copeland_and_bod_are_monotone(x: np.ndarray, unit: int, col: int, bump: float) -> None:
+    """Raising one unit's value never lowers its Copeland or benefit-of-the-doubt score."""
+    y = x.copy()
+    y[unit, col] += bump
+    w = np.ones((3, 1))
+    assert copeland(y, w)[unit, 0] >= copeland(x, w)[unit, 0]
+    assert benefit_of_doubt(y)[0][unit] >= benefit_of_doubt(x)[0][unit] - 1e-9
+
+
+def test_copeland_with_missing_values() -> None:
+    """A component missing for either unit of a pair is left out of that pair's comparison."""
+    x = np.array([[1.0, np.nan], [0.0, 5.0], [np.nan, np.nan]])
+    got = copeland(x, np.ones((2, 1)))[:, 0]
+    # u0 vs u1: only component 0 is common → u0 wins; u2 has no values → no score
+    assert got[0] == 1 and got[1] == -1 and np.isnan(got[2])

@@ -517,6 +517,8 @@ def _agg_bod(x: F, w: F, ctx: MethodContext, bounds: list[float] | None = None) 
 def _agg_mazziotta_pareto(x: F, w: F, ctx: MethodContext, standardise: bool = True) -> F:
     from dxframework.methods.mazziotta_pareto import mazziotta_pareto, mpi_standardise
 
+    if standardise:
+        _check_range(x, ctx, "mazziotta_pareto")
     return mazziotta_pareto(mpi_standardise(x) if standardise else x, w)
 
 

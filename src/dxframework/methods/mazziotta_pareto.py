@@ -14,7 +14,8 @@ F = NDArray[np.float64]
 
 def mpi_standardise(x: F) -> F:
     """Standardise each column over units to mean 100, sd 10 (sample sd)."""
-    return (x - nanmean(x, keepdims=True)) / nanstd(x, ddof=1, keepdims=True) * 10.0 + 100.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x - nanmean(x, keepdims=True)) / nanstd(x, ddof=1, keepdims=True) * 10.0 + 100.0
 
 
 def mazziotta_pareto(z: F, w: F) -> F:
