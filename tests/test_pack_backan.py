@@ -80,3 +80,26 @@ def test_series_has_five_years_of_history() -> None:
     cq1 = series.values[:, 0, series.column_index("CQ1")]
     assert np.all(np.diff(cq1) > 0)  # the synthetic series grows
     assert pack.level("district").framework.indicator("CQ1").targets["2025"] == 80
+
+
+def test_cli_tasks_copy_edit_and_report(tmp_path: Path) -> None:
+    """`dxf tasks --copy` gives an editable catalogue; an edited copy is reported on; a bad
+    status in the copy is an error naming its row and column (exit 2)."""
+    from click.testing import CliRunner
+
+    from dxframework.cli import cli
+
+    runner = CliRunner()
+    copy = tmp_path / "tasks.csv"
+    assert runner.invoke(cli, ["tasks", "--pack", "backan", "--copy", str(copy)]).exit_code == 0
+    text = copy.read_text(encoding="utf-8")
+    edited = text.replace("planned,10,", "done,100,", 1)
+    assert edited != text
+    copy.write_text(edited, encoding="utf-8")
+    result = runner.invoke(cli, ["tasks", "--pack", "backan", "--tasks", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "done: 3" in result.output and "planned" not in result.output.split("\n")[-2]
+    copy.write_text(edited.replace("done,100,", "finished,100,", 1), encoding="utf-8")
+    bad = runner.invoke(cli, ["tasks", "--pack", "backan", "--tasks", str(copy)])
+    assert bad.exit_code == 2
+    assert "unknown status 'finished'" in bad.output and "column 'status'" in bad.output

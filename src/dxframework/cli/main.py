@@ -487,6 +487,46 @@ def _report(pack_name: str, level: str | None, data: Path | None, pipeline: str 
     return write_documents(rendered, out_dir, formats, user_dir=templates_dir)
 
 
+@cli.command("tasks")
+@_pack_opt
+@click.option("--tasks", "tasks_file", type=click.Path(path_type=Path), default=None,
+              help="An updated copy of the task catalogue (default: the pack's).")
+@click.option("--copy", "copy_to", type=click.Path(path_type=Path), default=None,
+              help="Write the pack's catalogue to this CSV file, to keep it up to date.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@handle_errors
+def tasks_cmd(pack_name: str, tasks_file: Path | None, copy_to: Path | None, lang: str) -> None:
+    """Report on the priority tasks: status, progress and pillar of each.
+
+    ``--copy FILE`` writes the pack's catalogue for editing (in Excel or any editor);
+    report on the edited copy with ``dxf tasks --tasks FILE`` or ``dxf report --tasks FILE``.
+    """
+    pack = _registry().pack(pack_name)
+    if copy_to is not None:
+        if pack.tasks_file is None:
+            raise DxfError(Problem(f"pack {pack_name!r} ships no task catalogue"))
+        if copy_to.exists():
+            raise DxfError(Problem("the file already exists", file=str(copy_to),
+                                   hint="choose another name"))
+        copy_to.parent.mkdir(parents=True, exist_ok=True)
+        copy_to.write_bytes((pack.root / pack.tasks_file).read_bytes())
+        out.print(f"copied the task catalogue to {copy_to}", markup=False)
+        return
+    catalogue = pack.tasks(tasks_file)
+    catalogue.check_codes(pack.level().framework.nodes)
+    table = Table(title=f"{pack.name}: {len(catalogue.tasks)} tasks")
+    for col in ("id", "task", "pillar", "years", "status", "progress"):
+        table.add_column(col, justify="right" if col == "progress" else "left")
+    for t in catalogue.tasks:
+        table.add_row(escape(t.id), escape(t.text("name", lang)), escape(t.pillar),
+                      f"{t.start}–{t.end}", t.status, f"{t.progress:.0f}%")
+    out.print(table)
+    summary = ", ".join(f"{status}: {n}" for status, n in catalogue.summary().items() if n)
+    mean = (sum(t.progress for t in catalogue.tasks) / len(catalogue.tasks)
+            if catalogue.tasks else 0.0)
+    out.print(f"{summary}; mean progress {mean:.0f}%", markup=False)
+
+
 @cli.group("templates")
 def templates_group() -> None:
     """List the document templates, or copy one to edit it locally."""
