@@ -47,8 +47,7 @@ def test_bod_equals_dual_linear_program(x: np.ndarray) -> None:
     scores, weights = benefit_of_doubt(x)
     n = x.shape[0]
     for i in range(n):
-        res = linprog(np.ones(n), A_ub=-x.T, b_ub=-x[i], bounds=[(0, None)] * n,
-                      method="highs")
+        res = linprog(np.ones(n), A_ub=-x.T, b_ub=-x[i], bounds=[(0, None)] * n, method="highs")
         assert scores[i] == pytest.approx(res.fun, rel=1e-7, abs=1e-9)
     assert np.all(scores <= 1.0)
     assert np.any(scores == 1.0)
@@ -77,8 +76,9 @@ def test_mazziotta_pareto_by_hand() -> None:
 
 
 def _fw() -> Framework:
-    return Framework([Indicator("a"), Indicator("b")], [Aggregate("I")],
-                     [Edge("a", "I", 1), Edge("b", "I", 1)])
+    return Framework(
+        [Indicator("a"), Indicator("b")], [Aggregate("I")], [Edge("a", "I", 1), Edge("b", "I", 1)]
+    )
 
 
 def test_geometric_rejects_non_positive_naming_units() -> None:
@@ -95,15 +95,23 @@ def test_point_rules_and_points_share() -> None:
 
     u1: steps(4) = 20 of 20, ratio 0.5 × 10 = 5 of 10 → 25/30; u2: steps(1) = 5, ratio 1 → 15/30.
     """
-    fw = Framework([Indicator("meet"), Indicator("share")], [Aggregate("NT")],
-                   [Edge("meet", "NT", 20), Edge("share", "NT", 10)])
+    fw = Framework(
+        [Indicator("meet"), Indicator("share")],
+        [Aggregate("NT")],
+        [Edge("meet", "NT", 20), Edge("share", "NT", 10)],
+    )
     data = Dataset.from_arrays(["u1", "u2"], ["meet", "share"], [[4, 0.5], [1, 1.2]])
-    pipe = Pipeline([
-        Stage("normalise", "steps", params={"thresholds": [1, 2, 3, 4],
-                                            "points": [5, 10, 15, 20]},
-              overrides={"share": {"method": "ratio", "points": 10}}),
-        Stage("aggregate", "points_share"),
-    ])
+    pipe = Pipeline(
+        [
+            Stage(
+                "normalise",
+                "steps",
+                params={"thresholds": [1, 2, 3, 4], "points": [5, 10, 15, 20]},
+                overrides={"share": {"method": "ratio", "points": 10}},
+            ),
+            Stage("aggregate", "points_share"),
+        ]
+    )
     res = run_pipeline(fw, data, pipe)
     np.testing.assert_allclose(res["normalised"].values[0], [[20, 5], [5, 10]])
     np.testing.assert_allclose(res.scores.values[0, :, 0], [25 / 30, 15 / 30], rtol=1e-12)
@@ -113,20 +121,24 @@ def test_categories_unknown_code_is_an_error() -> None:
     """A coded answer that the mapping does not know is an error naming the unit."""
     fw = Framework([Indicator("head")], [Aggregate("I")], [Edge("head", "I", 1)])
     data = Dataset.from_arrays(["u1", "u2"], ["head"], [[1.0], [7.0]])
-    pipe = Pipeline([Stage("normalise", "categories",
-                           params={"mapping": {"1": 20, "0.5": 10, "0": 0}})])
+    pipe = Pipeline(
+        [Stage("normalise", "categories", params={"mapping": {"1": 20, "0.5": 10, "0": 0}})]
+    )
     with pytest.raises(MethodError, match="u2"):
         run_pipeline(fw, data, pipe)
 
 
 def test_inputs_override_aggregates_other_nodes() -> None:
     """An aggregate may be computed from other nodes than its children (BoD over pillars)."""
-    fw = Framework([Indicator("a"), Indicator("b")], [Aggregate("P"), Aggregate("Q"),
-                                                      Aggregate("I")],
-                   [Edge("a", "P"), Edge("b", "Q"), Edge("P", "I"), Edge("Q", "I")])
+    fw = Framework(
+        [Indicator("a"), Indicator("b")],
+        [Aggregate("P"), Aggregate("Q"), Aggregate("I")],
+        [Edge("a", "P"), Edge("b", "Q"), Edge("P", "I"), Edge("Q", "I")],
+    )
     data = Dataset.from_arrays(["u1", "u2", "u3"], ["a", "b"], [[1, 3], [2, 2], [1, 1]])
-    pipe = Pipeline([Stage("aggregate", overrides={"I": {"method": "benefit_of_doubt",
-                                                         "inputs": ["a", "b"]}})])
+    pipe = Pipeline(
+        [Stage("aggregate", overrides={"I": {"method": "benefit_of_doubt", "inputs": ["a", "b"]}})]
+    )
     res = run_pipeline(fw, data, pipe)
     expected, _ = benefit_of_doubt(data.values[0])
     np.testing.assert_allclose(res.scores.values[0, :, res.scores.column_index("I")], expected)
@@ -142,14 +154,21 @@ def test_special_aggregations_are_invariant_to_unit_order(x: np.ndarray, rnd: ob
     perm = list(range(x.shape[0]))
     rnd.shuffle(perm)
     w = np.ones((3, 1))
-    for f in (lambda v: copeland(v, w)[:, 0], lambda v: benefit_of_doubt(v)[0],
-              lambda v: mazziotta_pareto(mpi_standardise(v), w)[:, 0]):
+    for f in (
+        lambda v: copeland(v, w)[:, 0],
+        lambda v: benefit_of_doubt(v)[0],
+        lambda v: mazziotta_pareto(mpi_standardise(v), w)[:, 0],
+    ):
         np.testing.assert_allclose(f(x[perm]), f(x)[perm], rtol=1e-9, atol=1e-12)
 
 
 @settings(max_examples=25, deadline=None)
-@given(arrays(np.float64, (6, 3), elements=st.floats(0.1, 100)),
-       st.integers(0, 5), st.integers(0, 2), st.floats(0.1, 50))
+@given(
+    arrays(np.float64, (6, 3), elements=st.floats(0.1, 100)),
+    st.integers(0, 5),
+    st.integers(0, 2),
+    st.floats(0.1, 50),
+)
 def test_copeland_and_bod_are_monotone(x: np.ndarray, unit: int, col: int, bump: float) -> None:
     """Raising one unit's value never lowers its Copeland or benefit-of-the-doubt score."""
     y = x.copy()

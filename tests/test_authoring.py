@@ -78,13 +78,14 @@ def test_tutorial_in_a_fresh_virtual_environment(tmp_path: Path) -> None:
     env["VIRTUAL_ENV"] = str(env_dir)
 
     def run(*args: str) -> str:
-        done = subprocess.run(list(args), cwd=tmp_path, env=env, capture_output=True, text=True,
-                              timeout=900)
+        done = subprocess.run(
+            list(args), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900
+        )
         assert done.returncode == 0, f"{args}: {done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         return done.stdout
 
     run(str(bindir / "python"), "-m", "pip", "install", "-q", "-e", str(REPO))
     output = run("bash", "-e", "-c", _tutorial_commands())
-    assert "2 passed" in output                    # the new pack's own tests
-    assert "quang-ninh-dx" in output               # dxf packs lists it
-    assert "9/9 checks passed" in output           # dxf check-pack passes
+    assert "2 passed" in output  # the new pack's own tests
+    assert "quang-ninh-dx" in output  # dxf packs lists it
+    assert "9/9 checks passed" in output  # dxf check-pack passes

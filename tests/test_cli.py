@@ -20,17 +20,30 @@ from click.testing import CliRunner, Result
 import dxframework
 from dxframework.cli import cli
 
-STAGE_FILES = ("denominated.csv", "imputed.csv", "screened.csv", "treated.csv",
-               "normalised.csv", "aggregated.csv")
+STAGE_FILES = (
+    "denominated.csv",
+    "imputed.csv",
+    "screened.csv",
+    "treated.csv",
+    "normalised.csv",
+    "aggregated.csv",
+)
 RUN_FILES = (*STAGE_FILES, "results.csv", "manifest.json")
 
 
 def dxf(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run ``python -m dxframework ARGS`` as a separate process."""
     env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "dxframework", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "dxframework", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
 
 
 def invoke(*args: str) -> Result:
@@ -80,9 +93,13 @@ def test_plugins_json_lists_builtin_and_asem_with_hooks(tmp_path: Path) -> None:
     assert builtin["package"] == "dxframework"
     assert builtin["version"] == dxframework.__version__
     assert builtin["error"] is None
-    for hook in ("register_imputation_methods", "register_screening_methods",
-                 "register_treatment_methods", "register_normalisation_methods",
-                 "register_aggregation_methods"):
+    for hook in (
+        "register_imputation_methods",
+        "register_screening_methods",
+        "register_treatment_methods",
+        "register_normalisation_methods",
+        "register_aggregation_methods",
+    ):
         assert hook in builtin["hooks"], hook
     assert "register_packs" not in builtin["hooks"]
 
@@ -111,7 +128,13 @@ def test_run_writes_every_stage_with_unit_first(reference_run: Path) -> None:
     manifest = json.loads((reference_run / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["pack"] == {"name": "asem", "version": "1.0.0", "level": "country"}
     assert [s["kind"] for s in manifest["pipeline"]["stages"]] == [
-        "denominate", "impute", "screen", "treat", "normalise", "aggregate"]
+        "denominate",
+        "impute",
+        "screen",
+        "treat",
+        "normalise",
+        "aggregate",
+    ]
     assert len(manifest["inputs"]["data"]["sha256"]) == 64
 
 
@@ -164,8 +187,15 @@ def test_validate_explicit_sample_files_succeeds() -> None:
     """Passing the pack's own data and framework files explicitly validates too."""
     pack = dxframework.get_pack("asem")
     assert pack.data_path is not None
-    result = invoke("validate", "--pack", "asem", "--data", str(pack.data_path),
-                    "--framework", str(pack.framework_path))
+    result = invoke(
+        "validate",
+        "--pack",
+        "asem",
+        "--data",
+        str(pack.data_path),
+        "--framework",
+        str(pack.framework_path),
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("ok (country):")
 
@@ -174,8 +204,9 @@ def test_pipeline_toml_reproduces_results(reference_run: Path, tmp_path: Path) -
     """`--pipeline FILE.toml` with the reference stages gives the same results.csv."""
     pack = dxframework.get_pack("asem")
     toml = tmp_path / "my pipeline.toml"
-    toml.write_text((pack.root / pack.pipelines["reference"]).read_text(encoding="utf-8"),
-                    encoding="utf-8")
+    toml.write_text(
+        (pack.root / pack.pipelines["reference"]).read_text(encoding="utf-8"), encoding="utf-8"
+    )
     out = tmp_path / "out"
     result = invoke("run", "--pack", "asem", "--pipeline", str(toml), "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -187,8 +218,15 @@ def test_pipeline_toml_reproduces_results(reference_run: Path, tmp_path: Path) -
 def test_pipeline_manifest_reproduces_results(reference_run: Path, tmp_path: Path) -> None:
     """A run's own manifest.json given as `--pipeline` repeats that run exactly."""
     out = tmp_path / "out"
-    result = invoke("run", "--pack", "asem", "--pipeline",
-                    str(reference_run / "manifest.json"), "--out", str(out))
+    result = invoke(
+        "run",
+        "--pack",
+        "asem",
+        "--pipeline",
+        str(reference_run / "manifest.json"),
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     assert (out / "results.csv").read_bytes() == (reference_run / "results.csv").read_bytes()
     again = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -199,9 +237,12 @@ def test_pipeline_manifest_reproduces_results(reference_run: Path, tmp_path: Pat
 def test_pipeline_file_changes_the_result(reference_run: Path, tmp_path: Path) -> None:
     """A different pipeline file is actually used (guards the two tests above from vacuity)."""
     toml = tmp_path / "plain.toml"
-    toml.write_text('name = "plain"\n\n[[stages]]\nkind = "impute"\nmethod = "mean"\n\n'
-                    '[[stages]]\nkind = "normalise"\nmethod = "minmax"\n\n'
-                    '[[stages]]\nkind = "aggregate"\n', encoding="utf-8")
+    toml.write_text(
+        'name = "plain"\n\n[[stages]]\nkind = "impute"\nmethod = "mean"\n\n'
+        '[[stages]]\nkind = "normalise"\nmethod = "minmax"\n\n'
+        '[[stages]]\nkind = "aggregate"\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     result = invoke("run", "--pack", "asem", "--pipeline", str(toml), "--out", str(out))
     assert result.exit_code == 0, result.output

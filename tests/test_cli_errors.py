@@ -89,15 +89,25 @@ def meta_line(rows: list[list[str]], code: str) -> int:
 def dxf(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run ``python -m dxframework ARGS`` as a separate process."""
     env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "dxframework", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "dxframework", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file below a folder with its bytes and modification time."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def file_state(path: Path) -> tuple[bytes, int]:
@@ -107,8 +117,11 @@ def file_state(path: Path) -> tuple[bytes, int]:
 
 def matches(line: str, exp: Expected) -> bool:
     """Whether an error line names the expected file, row, column and fault."""
-    where = re.match(r"error: (?P<file>.+?)(?::(?P<row>\d+))?(?:, column '(?P<col>[^']+)')?"
-                     r"(?:, |: )", line)
+    where = re.match(
+        r"error: (?P<file>.+?)(?::(?P<row>\d+))?(?:, column '(?P<col>[^']+)')?"
+        r"(?:, |: )",
+        line,
+    )
     if where is None or Path(where["file"]) != exp.file:
         return False
     row = int(where["row"]) if where["row"] else None
@@ -130,23 +143,31 @@ def unknown_column(tmp: Path) -> Case:
     rows = read_rows(DATA)
     rows = [r + (["Bogus"] if n == 0 else ["1.5"]) for n, r in enumerate(rows)]
     path = write_rows(tmp / "unknown column.csv", rows)
-    return Case(["--data", str(path)], [path],
-                [Expected(path, frozenset({1}), "Bogus", "unknown column 'Bogus'")])
+    return Case(
+        ["--data", str(path)],
+        [path],
+        [Expected(path, frozenset({1}), "Bogus", "unknown column 'Bogus'")],
+    )
 
 
 def text_in_numeric(tmp: Path) -> Case:
     path = edit_data(tmp, "text.csv", {(BAD_ROW, "LPI"): "abc"})
-    return Case(["--data", str(path)], [path],
-                [Expected(path, frozenset({BAD_ROW}), "LPI", "'abc' is not a number")])
+    return Case(
+        ["--data", str(path)],
+        [path],
+        [Expected(path, frozenset({BAD_ROW}), "LPI", "'abc' is not a number")],
+    )
 
 
 def duplicate_unit(tmp: Path) -> Case:
     rows = read_rows(DATA)
     first = rows[3][rows[0].index("uCode")]
     path = edit_data(tmp, "duplicate.csv", {(BAD_ROW, "uCode"): first})
-    return Case(["--data", str(path)], [path],
-                [Expected(path, frozenset({BAD_ROW}), "uCode",
-                          f"duplicate unit code {first!r}")])
+    return Case(
+        ["--data", str(path)],
+        [path],
+        [Expected(path, frozenset({BAD_ROW}), "uCode", f"duplicate unit code {first!r}")],
+    )
 
 
 def framework_cycle(tmp: Path) -> Case:
@@ -157,8 +178,11 @@ def framework_cycle(tmp: Path) -> Case:
     rows[meta_line(rows, "Index") - 1][head.index("Parent")] = "Physical"
     path = write_rows(tmp / "cycle.csv", rows)
     in_cycle = frozenset(meta_line(rows, c) for c in ("Physical", "Conn", "Index"))
-    return Case(["--framework", str(path)], [path],
-                [Expected(path, in_cycle, "Parent", "cycle in the framework")])
+    return Case(
+        ["--framework", str(path)],
+        [path],
+        [Expected(path, in_cycle, "Parent", "cycle in the framework")],
+    )
 
 
 def zero_weights(tmp: Path) -> Case:
@@ -169,23 +193,39 @@ def zero_weights(tmp: Path) -> Case:
     for code in children:
         rows[meta_line(rows, code) - 1][head.index("Weight")] = "0"
     path = write_rows(tmp / "zero weights.csv", rows)
-    return Case(["--framework", str(path)], [path],
-                [Expected(path, frozenset(meta_line(rows, c) for c in children), "Weight",
-                          "the weights of the children of 'Political'")])
+    return Case(
+        ["--framework", str(path)],
+        [path],
+        [
+            Expected(
+                path,
+                frozenset(meta_line(rows, c) for c in children),
+                "Weight",
+                "the weights of the children of 'Political'",
+            )
+        ],
+    )
 
 
 def zero_denominator(tmp: Path) -> Case:
     path = edit_data(tmp, "zero population.csv", {(BAD_ROW, "Population"): "0"})
-    return Case(["--data", str(path)], [path],
-                [Expected(path, frozenset({BAD_ROW}), "Population",
-                          "denominator 'Population' is zero")])
+    return Case(
+        ["--data", str(path)],
+        [path],
+        [Expected(path, frozenset({BAD_ROW}), "Population", "denominator 'Population' is zero")],
+    )
 
 
 def several_bad_cells(tmp: Path) -> Case:
     path = edit_data(tmp, "two bad cells.csv", {(BAD_ROW, "LPI"): "abc", (20, "Flights"): "n.a"})
-    return Case(["--data", str(path)], [path],
-                [Expected(path, frozenset({BAD_ROW}), "LPI", "'abc' is not a number"),
-                 Expected(path, frozenset({20}), "Flights", "'n.a' is not a number")])
+    return Case(
+        ["--data", str(path)],
+        [path],
+        [
+            Expected(path, frozenset({BAD_ROW}), "LPI", "'abc' is not a number"),
+            Expected(path, frozenset({20}), "Flights", "'n.a' is not a number"),
+        ],
+    )
 
 
 def several_framework_faults(tmp: Path) -> Case:
@@ -195,11 +235,24 @@ def several_framework_faults(tmp: Path) -> Case:
     for code in ("Embs", "IGOs", "UNVote"):
         rows[meta_line(rows, code) - 1][head.index("Weight")] = "0"
     path = write_rows(tmp / "two faults.csv", rows)
-    return Case(["--framework", str(path)], [path], [
-        Expected(path, frozenset(meta_line(rows, c) for c in ("Physical", "Conn", "Index")),
-                 "Parent", "cycle in the framework"),
-        Expected(path, frozenset(meta_line(rows, c) for c in ("Embs", "IGOs", "UNVote")),
-                 "Weight", "sum to zero")])
+    return Case(
+        ["--framework", str(path)],
+        [path],
+        [
+            Expected(
+                path,
+                frozenset(meta_line(rows, c) for c in ("Physical", "Conn", "Index")),
+                "Parent",
+                "cycle in the framework",
+            ),
+            Expected(
+                path,
+                frozenset(meta_line(rows, c) for c in ("Embs", "IGOs", "UNVote")),
+                "Weight",
+                "sum to zero",
+            ),
+        ],
+    )
 
 
 CASES: dict[str, Callable[[Path], Case]] = {
@@ -217,14 +270,18 @@ CASES: dict[str, Callable[[Path], Case]] = {
 # a zero denominator is a fault of the denominate stage, found when the pipeline runs
 RUN_ONLY = {"zero-denominator"}
 
-PARAMS = [pytest.param(name, command, id=f"{command}-{name}")
-          for name in CASES for command in ("validate", "run")
-          if command == "run" or name not in RUN_ONLY]
+PARAMS = [
+    pytest.param(name, command, id=f"{command}-{name}")
+    for name in CASES
+    for command in ("validate", "run")
+    if command == "run" or name not in RUN_ONLY
+]
 
 
 @pytest.mark.parametrize(("case_name", "command"), PARAMS)
-def test_bad_input_exits_2_with_one_line_per_problem(case_name: str, command: str,
-                                                     tmp_path: Path) -> None:
+def test_bad_input_exits_2_with_one_line_per_problem(
+    case_name: str, command: str, tmp_path: Path
+) -> None:
     """Bad input: exit 2, one `error:` line per problem with file, row, column and fault,
     no traceback, no output folder, and neither the inputs nor the pack's files touched."""
     case = CASES[case_name](tmp_path)
@@ -250,7 +307,8 @@ def test_bad_input_exits_2_with_one_line_per_problem(case_name: str, command: st
     for exp in case.expected:
         assert any(matches(ln, exp) for ln in lines), (
             f"no line names {exp.file.name}, row {sorted(exp.rows or [])}, column "
-            f"{exp.column!r} and {exp.what!r}:\n" + "\n".join(lines))
+            f"{exp.column!r} and {exp.what!r}:\n" + "\n".join(lines)
+        )
 
     assert not out.exists()
     assert snapshot(tmp_path) == tree_before  # nothing written, nothing modified
@@ -274,8 +332,9 @@ def test_run_error_leaves_existing_output_folder_alone(tmp_path: Path) -> None:
 def test_zero_denominator_is_one_line_naming_every_indicator(tmp_path: Path) -> None:
     """A zero in a denominator column is one problem, however many indicators use it."""
     bad = edit_data(tmp_path, "zero.csv", {(BAD_ROW, "Population"): "0"})
-    proc = dxf("run", "--pack", "asem", "--data", str(bad), "--out", str(tmp_path / "o"),
-               cwd=tmp_path)
+    proc = dxf(
+        "run", "--pack", "asem", "--data", str(bad), "--out", str(tmp_path / "o"), cwd=tmp_path
+    )
     assert proc.returncode == 2
     (line,) = proc.stderr.strip().splitlines()
     unit = read_rows(DATA)[BAD_ROW - 1][read_rows(DATA)[0].index("uCode")]

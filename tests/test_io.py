@@ -62,8 +62,10 @@ def write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
 
 def write_json(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
     """A JSON list of records."""
-    path.write_text(json.dumps([dict(zip(header, r, strict=True)) for r in rows],
-                               ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps([dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -93,8 +95,9 @@ def test_csv_excel_json_and_pandas_give_equal_datasets(tmp_path: Path) -> None:
 
 def test_pandas_round_trip_with_unit_index() -> None:
     """A DataFrame indexed by unit reads back; to_pandas gives the same frame."""
-    frame = pd.DataFrame({"A": [1.0, 2.0], "B": [np.nan, 4.0]},
-                         index=pd.Index(["X", "Y"], name="unit"))
+    frame = pd.DataFrame(
+        {"A": [1.0, 2.0], "B": [np.nan, 4.0]}, index=pd.Index(["X", "Y"], name="unit")
+    )
     data = Dataset.from_pandas(frame)
     assert data.unit_codes == ("X", "Y")
     pd.testing.assert_frame_equal(data.to_pandas(), frame)
@@ -103,8 +106,9 @@ def test_pandas_round_trip_with_unit_index() -> None:
 def test_semicolon_csv_with_decimal_comma(tmp_path: Path) -> None:
     """A semicolon-separated CSV with decimal commas (Excel in Vietnamese/European locale)."""
     path = tmp_path / "semi.csv"
-    path.write_text("unit;name;A;B\nHN;Hà Nội;0,8002;12\nHCM;Hồ Chí Minh;-1,5;0,25\n",
-                    encoding="utf-8")
+    path.write_text(
+        "unit;name;A;B\nHN;Hà Nội;0,8002;12\nHCM;Hồ Chí Minh;-1,5;0,25\n", encoding="utf-8"
+    )
     data = read_dataset(path)
     assert data.columns == ("A", "B")
     np.testing.assert_array_equal(data.values[0], [[0.8002, 12.0], [-1.5, 0.25]])
@@ -141,8 +145,10 @@ def test_nfd_text_is_normalised_to_nfc(fmt: str, tmp_path: Path) -> None:
     """NFD unit codes, names, groups and headers become NFC and match NFC names."""
     column = "Tỷ_lệ_hộ"  # an indicator code with Vietnamese letters
     header = ["unit", "name", "vùng_group", nfd(column)]
-    rows = [[nfd("Hà_Nội"), nfd("Hà Nội"), nfd("Đồng bằng"), 1.0],
-            [nfd("Huế"), nfd("Thừa Thiên Huế"), nfd("Bắc Trung Bộ"), 2.0]]
+    rows = [
+        [nfd("Hà_Nội"), nfd("Hà Nội"), nfd("Đồng bằng"), 1.0],
+        [nfd("Huế"), nfd("Thừa Thiên Huế"), nfd("Bắc Trung Bộ"), 2.0],
+    ]
     writer = {"csv": write_csv, "xlsx": write_xlsx, "json": write_json}[fmt]
     path = writer(tmp_path / f"nfd.{fmt}", header, rows)
     assert nfd(column).encode() in path.read_bytes() or fmt == "xlsx"
@@ -166,8 +172,9 @@ def test_text_in_excel_cell_reports_the_row(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         read_dataset(path)
     (problem,) = info.value.problems
-    assert problem == Problem("'abc' is not a number", file=str(path), row=3, column="A",
-                              unit="HCM", hint=problem.hint)
+    assert problem == Problem(
+        "'abc' is not a number", file=str(path), row=3, column="A", unit="HCM", hint=problem.hint
+    )
     assert str(problem).startswith(f"{path}:3, column 'A', unit 'HCM': 'abc' is not a number")
 
 
@@ -230,8 +237,9 @@ def test_empty_cells_are_nan(fmt: str, tmp_path: Path) -> None:
     writer = {"csv": write_csv, "xlsx": write_xlsx, "json": write_json}[fmt]
     data = read_dataset(writer(tmp_path / f"e.{fmt}", header, rows))
     assert data.unit_codes == ("X", "Y", "Z")
-    np.testing.assert_array_equal(np.isnan(data.values[0]),
-                                  [[True, False], [False, True], [True, False]])
+    np.testing.assert_array_equal(
+        np.isnan(data.values[0]), [[True, False], [False, True], [True, False]]
+    )
 
 
 def test_period_column_makes_a_panel(tmp_path: Path) -> None:
@@ -282,8 +290,10 @@ def test_row_numbers_are_kept_for_later_problems(tmp_path: Path) -> None:
 # -- inputs are never modified ------------------------------------------------------------------
 def test_reading_never_modifies_the_file(tmp_path: Path) -> None:
     """Reading CSV and Excel files leaves their bytes and modification time unchanged."""
-    paths = [write_csv(tmp_path / "t.csv", HEADER, ROWS),
-             write_xlsx(tmp_path / "t.xlsx", HEADER, ROWS)]
+    paths = [
+        write_csv(tmp_path / "t.csv", HEADER, ROWS),
+        write_xlsx(tmp_path / "t.xlsx", HEADER, ROWS),
+    ]
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in paths}
     for p in paths:
         read_dataset(p)
@@ -295,10 +305,13 @@ def test_reading_never_modifies_the_file(tmp_path: Path) -> None:
 def test_text_in_a_numeric_metadata_cell_is_reported(tmp_path: Path) -> None:
     """Text in the Level or Target column of a metadata table is an error at that cell."""
     path = tmp_path / "meta.csv"
-    path.write_text("iCode,Type,Parent,Weight,Level,Target\n"
-                    "A,Indicator,Top,1,1,high\n"
-                    "B,Indicator,Top,1,1,\n"
-                    "Top,Aggregate,,,two,\n", encoding="utf-8")
+    path.write_text(
+        "iCode,Type,Parent,Weight,Level,Target\n"
+        "A,Indicator,Top,1,1,high\n"
+        "B,Indicator,Top,1,1,\n"
+        "Top,Aggregate,,,two,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(FrameworkError) as info:
         read_framework(path)
     where = {(p.row, p.column) for p in info.value.problems}
@@ -309,13 +322,16 @@ def test_framework_table_problems_name_row_and_column(tmp_path: Path) -> None:
     """Graph faults found after reading (cycle, zero weights, unknown parent, duplicate code)
     point at the row and the table's own column header."""
     path = tmp_path / "meta.csv"
-    path.write_text("iCode,Type,Parent,Weight\n"
-                    "A,Indicator,Z,0\n"        # 2
-                    "B,Indicator,Z,0\n"        # 3
-                    "C,Indicator,Nowhere,1\n"  # 4
-                    "Z,Aggregate,P,1\n"        # 5
-                    "P,Aggregate,Q,1\n"        # 6
-                    "Q,Aggregate,P,1\n", encoding="utf-8")  # 7
+    path.write_text(
+        "iCode,Type,Parent,Weight\n"
+        "A,Indicator,Z,0\n"  # 2
+        "B,Indicator,Z,0\n"  # 3
+        "C,Indicator,Nowhere,1\n"  # 4
+        "Z,Aggregate,P,1\n"  # 5
+        "P,Aggregate,Q,1\n"  # 6
+        "Q,Aggregate,P,1\n",
+        encoding="utf-8",
+    )  # 7
     with pytest.raises(FrameworkError) as info:
         read_framework(path)
     found = {(p.row, p.column): p.message for p in info.value.problems}
@@ -347,14 +363,16 @@ def test_write_run_writes_every_file(asem_result: dxframework.RunResult, tmp_pat
     written = write_run(asem_result, out)
     assert sorted(p.name for p in written) == sorted(p.name for p in out.iterdir())
     assert {"results.csv", "manifest.json", "records.json", "treated.csv"} <= {
-        p.name for p in written}
+        p.name for p in written
+    }
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".dxf-")]
     text = (out / "treated.csv").read_text(encoding="utf-8")
     assert text.startswith("unit,")
 
 
-def test_write_run_is_all_or_nothing(asem_result: dxframework.RunResult, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_run_is_all_or_nothing(
+    asem_result: dxframework.RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A failure part-way through writing leaves no output folder, no parents, no temp files."""
     real = writers_module.dataset_csv_text
     calls = {"n": 0}
@@ -375,8 +393,8 @@ def test_write_run_is_all_or_nothing(asem_result: dxframework.RunResult, tmp_pat
 
 
 def test_failed_write_keeps_an_existing_folder_as_it_was(
-        asem_result: dxframework.RunResult, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    asem_result: dxframework.RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Writing into an existing folder and failing leaves its files exactly as they were."""
     out = tmp_path / "out"
     out.mkdir()

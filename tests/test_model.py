@@ -51,9 +51,12 @@ def problems_of(build: Callable[[], object]) -> list[str]:
 # -- framework validation -----------------------------------------------------------------------
 def test_valid_tree_levels_and_index() -> None:
     """A valid framework gets levels from the bottom up and its single root as the index."""
-    fw = Framework(ind("a", "b", "c"), agg("P", "Q", "T"),
-                   [("a", "P"), ("b", "P"), ("c", "Q"), ("P", "T", 2), ("Q", "T")],
-                   level_names=("Indicator", "Pillar", "Index"))
+    fw = Framework(
+        ind("a", "b", "c"),
+        agg("P", "Q", "T"),
+        [("a", "P"), ("b", "P"), ("c", "Q"), ("P", "T", 2), ("Q", "T")],
+        level_names=("Indicator", "Pillar", "Index"),
+    )
     assert fw.index == "T"
     assert fw.roots == ("T",)
     assert [fw.level(c) for c in ("a", "P", "T")] == [1, 2, 3]
@@ -78,8 +81,10 @@ def test_unknown_edge_codes() -> None:
     with pytest.raises(FrameworkError) as info:
         Framework(ind("a", "b"), agg("T"), [("a", "T"), ("b", "Nope"), ("Ghost", "T")])
     by_msg = {p.message: p for p in info.value.problems}
-    assert set(by_msg) == {"edge b → Nope: unknown parent code 'Nope'",
-                           "edge Ghost → T: unknown child code 'Ghost'"}
+    assert set(by_msg) == {
+        "edge b → Nope: unknown parent code 'Nope'",
+        "edge Ghost → T: unknown child code 'Ghost'",
+    }
     # the problem points at the declaration holding the bad edge (the child's)
     assert by_msg["edge b → Nope: unknown parent code 'Nope'"].indicator == "b"
     assert by_msg["edge b → Nope: unknown parent code 'Nope'"].column == "parent"
@@ -103,9 +108,11 @@ def test_cycle_is_reported_as_a_path() -> None:
 
 def test_self_loop_and_indicator_parent_and_repeated_edge() -> None:
     """A node feeding itself, an indicator as parent and an edge declared twice are faults."""
-    msgs = problems_of(lambda: Framework(ind("a", "b"), agg("T"),
-                                         [("a", "T"), ("b", "T"), ("T", "T"), ("a", "b"),
-                                          ("b", "T")]))
+    msgs = problems_of(
+        lambda: Framework(
+            ind("a", "b"), agg("T"), [("a", "T"), ("b", "T"), ("T", "T"), ("a", "b"), ("b", "T")]
+        )
+    )
     assert "node 'T' feeds itself" in msgs
     assert "edge a → b: an indicator cannot have children" in msgs
     assert "edge b → T is declared twice" in msgs
@@ -113,8 +120,9 @@ def test_self_loop_and_indicator_parent_and_repeated_edge() -> None:
 
 def test_orphans() -> None:
     """An aggregate without children and an indicator feeding nothing are both reported."""
-    msgs = problems_of(lambda: Framework(ind("a", "lonely"), agg("T", "Empty"),
-                                         [("a", "T"), ("Empty", "T")]))
+    msgs = problems_of(
+        lambda: Framework(ind("a", "lonely"), agg("T", "Empty"), [("a", "T"), ("Empty", "T")])
+    )
     assert "aggregate 'Empty' has no children (orphan)" in msgs
     assert "indicator 'lonely' feeds no aggregate (orphan)" in msgs
     assert len(msgs) == 2
@@ -132,8 +140,9 @@ def test_indicators_only_framework_is_valid() -> None:
 def test_negative_and_non_finite_weights() -> None:
     """Negative and NaN weights are rejected, naming the edge and the column 'weight'."""
     with pytest.raises(FrameworkError) as info:
-        Framework(ind("a", "b", "c"), agg("T"),
-                  [("a", "T", -1), ("b", "T", float("nan")), ("c", "T", 1)])
+        Framework(
+            ind("a", "b", "c"), agg("T"), [("a", "T", -1), ("b", "T", float("nan")), ("c", "T", 1)]
+        )
     msgs = {p.message: p for p in info.value.problems}
     assert "edge a → T: weight -1.0 must be a finite number ≥ 0" in msgs
     assert "edge b → T: weight nan must be a finite number ≥ 0" in msgs
@@ -143,8 +152,11 @@ def test_negative_and_non_finite_weights() -> None:
 def test_zero_sum_weights() -> None:
     """All children of an aggregate at weight 0 is a fault naming the aggregate and children."""
     with pytest.raises(FrameworkError) as info:
-        Framework(ind("a", "b", "c"), agg("P", "T"),
-                  [("a", "P", 0), ("b", "P", 0), ("c", "T"), ("P", "T")])
+        Framework(
+            ind("a", "b", "c"),
+            agg("P", "T"),
+            [("a", "P", 0), ("b", "P", 0), ("c", "T"), ("P", "T")],
+        )
     (problem,) = info.value.problems
     assert problem.message == "the weights of the children of 'P' (a, b) sum to zero"
     assert (problem.indicator, problem.column) == ("a", "weight")
@@ -157,22 +169,25 @@ def test_declared_levels_must_rise() -> None:
     same = [Aggregate("P", level=3), Aggregate("T", level=3)]
     msgs = problems_of(lambda: Framework(ind("a"), same, [("a", "P"), ("P", "T")]))
     assert msgs == ["aggregate 'T' is declared at level 3 but has a child at level 3"]
-    fw = Framework(ind("a"), [Aggregate("P", level=3), Aggregate("T", level=5)],
-                   [("a", "P"), ("P", "T")])
+    fw = Framework(
+        ind("a"), [Aggregate("P", level=3), Aggregate("T", level=5)], [("a", "P"), ("P", "T")]
+    )
     assert (fw.level("P"), fw.level("T")) == (3, 5)
 
 
 def test_unknown_index() -> None:
     """An index that is not a node is rejected."""
     assert problems_of(lambda: Framework(ind("a"), agg("T"), [("a", "T")], index="X")) == [
-        "index 'X' is not a node of the framework"]
+        "index 'X' is not a node of the framework"
+    ]
 
 
 def test_every_fault_reported_at_once() -> None:
     """Several faults give one problem each in a single error, with the source file."""
     with pytest.raises(FrameworkError) as info:
-        Framework(ind("a", "a", "b"), agg("T", "E"), [("a", "T", -2), ("b", "Nope")],
-                  source="meta.csv")
+        Framework(
+            ind("a", "a", "b"), agg("T", "E"), [("a", "T", -2), ("b", "Nope")], source="meta.csv"
+        )
     assert len(info.value.problems) >= 4
     assert all(p.file == "meta.csv" for p in info.value.problems)
     assert str(info.value).count("\n") == len(info.value.problems) - 1
@@ -196,8 +211,9 @@ def dti_framework() -> Framework:
         edges += [Edge(f, pillar, 100) for pillar, _ in activity.values()]
     for code, (pillar, points) in activity.items():
         edges += [Edge(code, "DTI", points), Edge(code, pillar, points)]
-    return Framework(ind(*FOUNDATION, *activity), agg("CQS", "KTS", "XHS", "DTI"), edges,
-                     index="DTI")
+    return Framework(
+        ind(*FOUNDATION, *activity), agg("CQS", "KTS", "XHS", "DTI"), edges, index="DTI"
+    )
 
 
 def test_dti_foundation_indicators_have_several_parents() -> None:
@@ -227,8 +243,9 @@ def test_dti_effective_weights_match_the_formula() -> None:
     # the weighted sum with these weights is the DTI formula, for any scores
     rng = np.random.default_rng(7)
     x = dict(zip(fw.indicator_codes, rng.uniform(0, 1, len(fw.indicator_codes)), strict=True))
-    formula = (100 * sum(x[f] for f in FOUNDATION) + 200 * x["CQ"] + 150 * x["KT"]
-               + 150 * x["XH"]) / 1000
+    formula = (
+        100 * sum(x[f] for f in FOUNDATION) + 200 * x["CQ"] + 150 * x["KT"] + 150 * x["XH"]
+    ) / 1000
     assert sum(eff[c] * x[c] for c in fw.indicator_codes) == pytest.approx(formula)
 
 
@@ -242,15 +259,16 @@ def test_effective_weights_sum_over_every_path() -> None:
         edges += [Edge(f, p, 100) for p in pillars]
     for pillar, (activity, points) in pillars.items():
         edges += [Edge(activity, pillar, points), Edge(pillar, "DTI", points)]
-    fw = Framework(ind(*FOUNDATION, *(a for a, _ in pillars.values())),
-                   agg(*pillars, "DTI"), edges)
+    fw = Framework(ind(*FOUNDATION, *(a for a, _ in pillars.values())), agg(*pillars, "DTI"), edges)
     assert fw.index == "DTI"
     assert fw.level("DTI") == 3
 
     # by hand: DTI has 5·100 + 200 + 150 + 150 = 1000 points; CQS has 700, KTS and XHS 650
-    nt = (Fraction(100, 1000)                             # NT → DTI
-          + Fraction(200, 1000) * Fraction(100, 700)      # NT → CQS → DTI
-          + Fraction(150, 1000) * Fraction(100, 650) * 2)  # NT → KTS → DTI, NT → XHS → DTI
+    nt = (
+        Fraction(100, 1000)  # NT → DTI
+        + Fraction(200, 1000) * Fraction(100, 700)  # NT → CQS → DTI
+        + Fraction(150, 1000) * Fraction(100, 650) * 2
+    )  # NT → KTS → DTI, NT → XHS → DTI
     hd_cq = Fraction(200, 1000) * Fraction(200, 700)
     eff = fw.effective_weights()
     assert eff["NT"] == pytest.approx(float(nt), rel=1e-12)
@@ -283,8 +301,7 @@ def test_with_weights_replaces_edges_and_rejects_unknown() -> None:
 # -- datasets -----------------------------------------------------------------------------------
 def small() -> Dataset:
     """Three units × two columns × one period."""
-    return Dataset.from_arrays(["X", "Y", "Z"], ["A", "B"],
-                               [[1.0, 2.0], [3.0, np.nan], [5.0, 6.0]])
+    return Dataset.from_arrays(["X", "Y", "Z"], ["A", "B"], [[1.0, 2.0], [3.0, np.nan], [5.0, 6.0]])
 
 
 def test_dataset_values_are_read_only() -> None:
@@ -327,8 +344,9 @@ def test_dataset_select_and_with_columns() -> None:
     assert doubled.columns == ("A2",)
     assert doubled.column("A2").tolist() == [2.0, 6.0, 10.0]
 
-    panel = Dataset.from_arrays(["X"], ["A"], [[[1.0]], [[2.0]], [[3.0]]],
-                                periods=[2021, 2022, 2023])
+    panel = Dataset.from_arrays(
+        ["X"], ["A"], [[[1.0]], [[2.0]], [[3.0]]], periods=[2021, 2022, 2023]
+    )
     assert panel.select(periods=[2023, 2021]).values[:, 0, 0].tolist() == [3.0, 1.0]
     assert panel.column("A").tolist() == [3.0]  # the last period by default
 
@@ -391,8 +409,12 @@ def test_indicator_codes_and_settings() -> None:
     for bad in ("", "  ", " LPI", "LPI "):
         with pytest.raises(ValueError):
             Indicator(bad)
-    i = Indicator("LPI", name_vi="Chỉ số hiệu quả logistics", targets={"2030": 4},
-                  methods={"treat": {"winmax": 3}})
+    i = Indicator(
+        "LPI",
+        name_vi="Chỉ số hiệu quả logistics",
+        targets={"2030": 4},
+        methods={"treat": {"winmax": 3}},
+    )
     assert i.targets == {"2030": 4.0}
     assert isinstance(i.targets["2030"], float)
     with pytest.raises(TypeError):
@@ -408,15 +430,21 @@ def test_framework_toml_problems_point_at_the_line(tmp_path: Path) -> None:
     from dxframework.io.frameworks import read_framework
 
     path = Path(tmp_path) / "fw.toml"
-    path.write_text('index = "I"\n\n[[indicators]]\ncode = "a"\nparents = { I = 1 }\n\n'
-                    '[[indicators]]\ncode = "b"\ndirection = 3\nparents = { I = 1 }\n\n'
-                    '[[aggregates]]\ncode = "I"\n', encoding="utf-8")
+    path.write_text(
+        'index = "I"\n\n[[indicators]]\ncode = "a"\nparents = { I = 1 }\n\n'
+        '[[indicators]]\ncode = "b"\ndirection = 3\nparents = { I = 1 }\n\n'
+        '[[aggregates]]\ncode = "I"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(FrameworkError) as info:
         read_framework(path)
     assert info.value.problems[0].row == 7  # the second [[indicators]] header
-    path.write_text('[[indicators]]\ncode = "a"\nparents = { I = 1 }\n\n[[aggregates]]\n'
-                    'code = "I"\nparents = { J = 1 }\n\n[[aggregates]]\ncode = "J"\n'
-                    'parents = { I = 1 }\n', encoding="utf-8")
+    path.write_text(
+        '[[indicators]]\ncode = "a"\nparents = { I = 1 }\n\n[[aggregates]]\n'
+        'code = "I"\nparents = { J = 1 }\n\n[[aggregates]]\ncode = "J"\n'
+        "parents = { I = 1 }\n",
+        encoding="utf-8",
+    )
     with pytest.raises(FrameworkError, match="cycle") as info:
         read_framework(path)
     assert info.value.problems[0].row in (6, 10)  # the line of a node of the cycle

@@ -16,8 +16,11 @@ from dxframework.analysis.rollup import rollup
 
 def test_run_scores_districts_and_communes(tmp_path: Path) -> None:
     """`dxf run --pack backan` scores both levels: 8 districts and 108 communes."""
-    subprocess.run([sys.executable, "-m", "dxframework", "run", "--pack", "backan", "--out",
-                    str(tmp_path)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "dxframework", "run", "--pack", "backan", "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
     with open(tmp_path / "district" / "results.csv", encoding="utf-8") as f:
         districts = list(csv.DictReader(f))
     with open(tmp_path / "commune" / "results.csv", encoding="utf-8") as f:

@@ -18,15 +18,31 @@ DATA = Path(__file__).parent / "data" / "egdi"
 
 def published(year: int) -> dict[str, tuple[float, int]]:
     with open(DATA / f"egdi-{year}.csv", encoding="utf-8") as f:
-        return {r["country-code"]: (float(r["e-gov-index"]), int(r["e-gov-rank"]))
-                for r in csv.DictReader(f)}
+        return {
+            r["country-code"]: (float(r["e-gov-index"]), int(r["e-gov-rank"]))
+            for r in csv.DictReader(f)
+        }
 
 
 @pytest.fixture(scope="module")
 def results_2018(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
     out = tmp_path_factory.mktemp("egdi")
-    subprocess.run([sys.executable, "-m", "dxframework", "run", "--pack", "egdi", "--period",
-                    "2018", "--out", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dxframework",
+            "run",
+            "--pack",
+            "egdi",
+            "--period",
+            "2018",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
     with open(out / "results.csv", encoding="utf-8") as f:
         return {r["unit"]: r for r in csv.DictReader(f)}
 
@@ -55,7 +71,14 @@ def test_tiers_follow_un_thresholds() -> None:
     tiers = result.tiers()
     pub = published(2018)
     for code, (value, _) in pub.items():
-        expected = ("Very high" if value > 0.75 else "High" if value > 0.5
-                    else "Middle" if value > 0.25 else "Low")
+        expected = (
+            "Very high"
+            if value > 0.75
+            else "High"
+            if value > 0.5
+            else "Middle"
+            if value > 0.25
+            else "Low"
+        )
         if abs(value - 0.75) > 1e-4 and abs(value - 0.5) > 1e-4 and abs(value - 0.25) > 1e-4:
             assert tiers[code] == expected, code

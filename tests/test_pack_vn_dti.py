@@ -37,14 +37,18 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[st
 
 
 def run_cli(*args: str, out: Path) -> dict[str, dict[str, str]]:
-    subprocess.run([sys.executable, "-m", "dxframework", "run", "--pack", "vn-dti", *args,
-                    "--out", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "dxframework", "run", "--pack", "vn-dti", *args, "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
     with open(out / "results.csv", encoding="utf-8") as f:
         return {r["unit"]: r for r in csv.DictReader(f)}
 
 
 def test_main_indicator_csv_gives_dti_pillars_and_ranks(
-        sample: tuple[Path, list[dict[str, str]]], tmp_path: Path) -> None:
+    sample: tuple[Path, list[dict[str, str]]], tmp_path: Path
+) -> None:
     """DTI = (100·ΣF + 200·CQ + 150·KT + 150·XH)/1000 and pillars /700, /650; ranks on 4 dp."""
     path, rows = sample
     res = run_cli("--data", str(path), out=tmp_path)
@@ -86,12 +90,16 @@ def test_point_rules_score_one_province_by_hand() -> None:
     with open(path, encoding="utf-8") as f:
         row = next(r for r in csv.DictReader(f) if r["unit"] == "06")
     meetings = float(row["NT1_meetings"])
-    steps = max([p for t, p in ((1, 5), (2, 10), (3, 15), (4, 20)) if float(row["NT4"]) >= t],
-                default=0)
-    points = (min(float(row["NT1"]) / meetings, 1) * 20
-              + min(float(row["NT2"]) / float(row["NT2_required"]), 1) * 20
-              + (20 if row["NT3"] == "1" else 0) + steps
-              + {"1.0": 20, "0.5": 10, "0.0": 0}[str(float(row["NT5"]))])
+    steps = max(
+        [p for t, p in ((1, 5), (2, 10), (3, 15), (4, 20)) if float(row["NT4"]) >= t], default=0
+    )
+    points = (
+        min(float(row["NT1"]) / meetings, 1) * 20
+        + min(float(row["NT2"]) / float(row["NT2_required"]), 1) * 20
+        + (20 if row["NT3"] == "1" else 0)
+        + steps
+        + {"1.0": 20, "0.5": 10, "0.0": 0}[str(float(row["NT5"]))]
+    )
     got = result.scores.values[0, result.scores.unit_index("06"), result.scores.column_index("NT")]
     assert got == pytest.approx(points / 100, rel=1e-12)
 

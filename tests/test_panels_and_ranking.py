@@ -10,12 +10,17 @@ from dxframework.pipeline.run import run_pipeline
 
 
 def _panel() -> tuple[Framework, Dataset]:
-    fw = Framework([Indicator("a"), Indicator("b", direction=-1)], [Aggregate("I")],
-                   [Edge("a", "I"), Edge("b", "I")])
-    units = [Unit("d1", groups={"region": "N"}), Unit("d2", groups={"region": "N"}),
-             Unit("d3", groups={"region": "S"})]
-    values = np.array([[[1, 5], [2, 4], [3, 3]],
-                       [[2, 4], [4, 2], [6, 0]]], dtype=float)
+    fw = Framework(
+        [Indicator("a"), Indicator("b", direction=-1)],
+        [Aggregate("I")],
+        [Edge("a", "I"), Edge("b", "I")],
+    )
+    units = [
+        Unit("d1", groups={"region": "N"}),
+        Unit("d2", groups={"region": "N"}),
+        Unit("d3", groups={"region": "S"}),
+    ]
+    values = np.array([[[1, 5], [2, 4], [3, 3]], [[2, 4], [4, 2], [6, 0]]], dtype=float)
     return fw, Dataset(units=units, columns=["a", "b"], values=values, periods=[2023, 2024])
 
 
@@ -36,8 +41,9 @@ def test_minmax_per_period_and_pooled() -> None:
 def test_year_on_year_change() -> None:
     """Score change is the difference of the two years; rank change is positive going up."""
     fw, data = _panel()
-    res = run_pipeline(fw, data, Pipeline([Stage("normalise", params={"pooled": True}),
-                                           Stage("aggregate")]))
+    res = run_pipeline(
+        fw, data, Pipeline([Stage("normalise", params={"pooled": True}), Stage("aggregate")])
+    )
     ch = res.changes()
     i = res.scores.values[:, :, 0]
     np.testing.assert_allclose(ch["score"].values[0, :, 0], i[1] - i[0])
@@ -48,8 +54,9 @@ def test_year_on_year_change() -> None:
 def test_ranks_within_groups_and_tiers() -> None:
     """Ranks restart in every group; tiers follow thresholds, a boundary value in the lower tier."""
     fw, data = _panel()
-    res = run_pipeline(fw, data.select(periods=[2024]),
-                       Pipeline([Stage("normalise"), Stage("aggregate")]))
+    res = run_pipeline(
+        fw, data.select(periods=[2024]), Pipeline([Stage("normalise"), Stage("aggregate")])
+    )
     within = res.ranks_within("region").values[0, :, 0]
     np.testing.assert_array_equal(within, [2, 1, 1])
     tiers = res.tiers("I", [25, 50, 75], ["low", "middle", "high", "very high"])

@@ -70,8 +70,14 @@ def test_plugin_method_is_usable_in_a_pipeline() -> None:
     assert method.plugin == "tenths-plugin"
     assert method.description == "min-max onto 0..top"
 
-    pipe = Pipeline([Stage("impute", "mean"), Stage("normalise", "tenths", params={"top": 10}),
-                     Stage("aggregate", "arithmetic")], name="with-plugin")
+    pipe = Pipeline(
+        [
+            Stage("impute", "mean"),
+            Stage("normalise", "tenths", params={"top": 10}),
+            Stage("aggregate", "arithmetic"),
+        ],
+        name="with-plugin",
+    )
     result = dxframework.get_pack("asem").run(pipeline=pipe)
     normalised = result["normalised"].values
     assert np.nanmin(normalised) == pytest.approx(0.0)
@@ -127,8 +133,7 @@ def test_clash_at_the_cli_exits_2_without_traceback() -> None:
 
 
 # -- broken entry points ------------------------------------------------------------------------
-BROKEN = md.EntryPoint(name="broken", value="dxf_no_such_module_for_tests",
-                       group=ENTRY_POINT_GROUP)
+BROKEN = md.EntryPoint(name="broken", value="dxf_no_such_module_for_tests", group=ENTRY_POINT_GROUP)
 
 
 @pytest.fixture

@@ -64,8 +64,7 @@ def test_pca_explained_sums_to_one() -> None:
 
 def test_flags_negative_and_collinear() -> None:
     """An indicator opposed to its aggregate is flagged, and so is a near-copy of a sibling."""
-    fw = Framework([Indicator(c) for c in "abc"], [Aggregate("I")],
-                   [Edge(c, "I") for c in "abc"])
+    fw = Framework([Indicator(c) for c in "abc"], [Aggregate("I")], [Edge(c, "I") for c in "abc"])
     a = np.arange(10.0)
     values = np.column_stack([a, a * 2 + 0.01 * np.sin(a), -a * 0.1, a * 1.0])
     data = Dataset.from_arrays([f"u{i}" for i in range(10)], ["a", "b", "c", "I"], values)
@@ -90,8 +89,13 @@ def test_cli_stats_writes_tables_and_flags(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["stats", "--pack", "asem", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["correlations-pearson.csv", "correlations-spearman.csv", "flags.csv",
-                     "groups.csv", "summary.csv"]
+    assert names == [
+        "correlations-pearson.csv",
+        "correlations-spearman.csv",
+        "flags.csv",
+        "groups.csv",
+        "summary.csv",
+    ]
     with open(tmp_path / "summary.csv", encoding="utf-8") as f:
         lpi = next(r for r in csv.DictReader(f) if r["code"] == "LPI")
     raw = dxf.get_pack("asem").load_data().column("LPI")

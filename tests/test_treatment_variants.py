@@ -33,16 +33,18 @@ def test_log_signed_right_skew_is_log_ct() -> None:
 
 def _one(values: list[float]) -> tuple[Framework, Dataset]:
     fw = Framework([Indicator("a")], [Aggregate("I")], [Edge("a", "I")])
-    return fw, Dataset.from_arrays([f"u{i}" for i in range(len(values))], ["a"],
-                                   np.array(values)[:, None])
+    return fw, Dataset.from_arrays(
+        [f"u{i}" for i in range(len(values))], ["a"], np.array(values)[:, None]
+    )
 
 
 def test_default_rule_with_another_fallback() -> None:
     """With winmax = 0 the fallback runs at once: boxcox(λ = 0.5) on x − min + 1, by hand."""
     values = [1.0, 1.0, 1.2, 1.1, 1.0, 50.0, 1.3, 0.9]
     fw, data = _one(values)
-    res = run_pipeline(fw, data, Pipeline([Stage("treat", params={
-        "winmax": 0, "fallback": "boxcox", "lam": 0.5})]))
+    res = run_pipeline(
+        fw, data, Pipeline([Stage("treat", params={"winmax": 0, "fallback": "boxcox", "lam": 0.5})])
+    )
     y = np.array(values) - min(values) + 1
     np.testing.assert_allclose(res["treated"].values[0, :, 0], (y**0.5 - 1) / 0.5, rtol=1e-12)
     assert res.record("treated")["indicators"]["a"]["transformed"] is True

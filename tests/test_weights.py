@@ -69,22 +69,32 @@ def test_optimised_weights_reduce_the_gap_to_targets() -> None:
 
 
 def _small() -> tuple[Framework, Dataset]:
-    fw = Framework([Indicator("a"), Indicator("b"), Indicator("c")],
-                   [Aggregate("P"), Aggregate("I")],
-                   [Edge("a", "P", 1), Edge("b", "P", 1), Edge("P", "I", 1), Edge("c", "I", 1)])
-    data = Dataset.from_arrays(["u1", "u2", "u3", "u4"], ["a", "b", "c"],
-                               [[1, 2, 3], [2, 1, 5], [3, 4, 4], [4, 3, 1]])
+    fw = Framework(
+        [Indicator("a"), Indicator("b"), Indicator("c")],
+        [Aggregate("P"), Aggregate("I")],
+        [Edge("a", "P", 1), Edge("b", "P", 1), Edge("P", "I", 1), Edge("c", "I", 1)],
+    )
+    data = Dataset.from_arrays(
+        ["u1", "u2", "u3", "u4"], ["a", "b", "c"], [[1, 2, 3], [2, 1, 5], [3, 4, 4], [4, 3, 1]]
+    )
     return fw, data
 
 
 def test_weight_stage_ahp_feeds_aggregation() -> None:
     """AHP weights set by a weight stage are the ones the aggregation uses."""
     fw, data = _small()
-    pipe = Pipeline([
-        Stage("weight", "ahp", params={"matrices": {"P": {"children": ["a", "b"],
-                                                         "matrix": [[1, 3], [1 / 3, 1]]}}}),
-        Stage("aggregate"),
-    ])
+    pipe = Pipeline(
+        [
+            Stage(
+                "weight",
+                "ahp",
+                params={
+                    "matrices": {"P": {"children": ["a", "b"], "matrix": [[1, 3], [1 / 3, 1]]}}
+                },
+            ),
+            Stage("aggregate"),
+        ]
+    )
     res = run_pipeline(fw, data, pipe)
     p = res.scores.values[0, :, res.scores.column_index("P")]
     np.testing.assert_allclose(p, 0.75 * data.column("a") + 0.25 * data.column("b"), rtol=1e-12)
@@ -94,20 +104,27 @@ def test_weight_stage_ahp_feeds_aggregation() -> None:
 def test_weight_stage_rejects_unknown_edge() -> None:
     """Custom weights for an edge that does not exist are an error naming it."""
     fw, data = _small()
-    pipe = Pipeline([Stage("weight", "custom", params={"weights": {"P": {"c": 1}}}),
-                     Stage("aggregate")])
+    pipe = Pipeline(
+        [Stage("weight", "custom", params={"weights": {"P": {"c": 1}}}), Stage("aggregate")]
+    )
     with pytest.raises(MethodError, match="c → P"):
         run_pipeline(fw, data, pipe)
 
 
 def test_inconsistent_ahp_warns_in_record() -> None:
     """A consistency ratio over 0.1 is reported as a warning in the stage record."""
-    fw = Framework([Indicator(c) for c in "abc"], [Aggregate("I")],
-                   [Edge(c, "I", 1) for c in "abc"])
+    fw = Framework(
+        [Indicator(c) for c in "abc"], [Aggregate("I")], [Edge(c, "I", 1) for c in "abc"]
+    )
     data = Dataset.from_arrays(["u1", "u2"], list("abc"), [[1, 2, 3], [3, 2, 1]])
     m = [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]]
-    res = run_pipeline(fw, data, Pipeline([
-        Stage("weight", "ahp", params={"matrices": {"I": {"matrix": m}}}), Stage("aggregate")]))
+    res = run_pipeline(
+        fw,
+        data,
+        Pipeline(
+            [Stage("weight", "ahp", params={"matrices": {"I": {"matrix": m}}}), Stage("aggregate")]
+        ),
+    )
     warnings = res.record("weighted")["warnings"]
     assert warnings and "consistency ratio" in warnings[0]
 
@@ -116,14 +133,17 @@ def test_named_weight_sets_side_by_side() -> None:
     """Two named weight sets live in one framework; a `set` stage picks one per run."""
     from dxframework.io.frameworks import framework_from_dict
 
-    doc = {"indicators": [{"code": "a", "parents": {"I": 1}}, {"code": "b", "parents": {"I": 1}}],
-           "aggregates": [{"code": "I"}],
-           "weight_sets": {"expert": {"I": {"a": 3, "b": 1}}, "budget": {"I": {"a": 1, "b": 4}}}}
+    doc = {
+        "indicators": [{"code": "a", "parents": {"I": 1}}, {"code": "b", "parents": {"I": 1}}],
+        "aggregates": [{"code": "I"}],
+        "weight_sets": {"expert": {"I": {"a": 3, "b": 1}}, "budget": {"I": {"a": 1, "b": 4}}},
+    }
     fw = framework_from_dict(doc).framework
     data = Dataset.from_arrays(["u"], ["a", "b"], [[10.0, 20.0]])
     for name, expected in (("expert", (3 * 10 + 20) / 4), ("budget", (10 + 4 * 20) / 5)):
-        res = run_pipeline(fw, data, Pipeline([Stage("weight", "set", params={"name": name}),
-                                               Stage("aggregate")]))
+        res = run_pipeline(
+            fw, data, Pipeline([Stage("weight", "set", params={"name": name}), Stage("aggregate")])
+        )
         assert res.scores.values[0, 0, 0] == pytest.approx(expected)
     plain = run_pipeline(fw, data, Pipeline([Stage("aggregate")]))
     assert plain.scores.values[0, 0, 0] == pytest.approx(15.0)
@@ -134,7 +154,10 @@ def test_weight_set_on_a_missing_edge_is_rejected() -> None:
     from dxframework.errors import FrameworkError
     from dxframework.io.frameworks import framework_from_dict
 
-    doc = {"indicators": [{"code": "a", "parents": {"I": 1}}], "aggregates": [{"code": "I"}],
-           "weight_sets": {"x": {"I": {"zz": 1}}}}
+    doc = {
+        "indicators": [{"code": "a", "parents": {"I": 1}}],
+        "aggregates": [{"code": "I"}],
+        "weight_sets": {"x": {"I": {"zz": 1}}},
+    }
     with pytest.raises(FrameworkError, match="no edge zz → I"):
         framework_from_dict(doc)

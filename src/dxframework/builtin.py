@@ -62,11 +62,15 @@ def register_imputation_methods(register: Register) -> None:
     register("mean", _impute_mean, "column mean of the non-missing values")
     register("median", _impute_median, "column median of the non-missing values")
     register("mean_by_group", _impute_mean_by_group, "mean within the unit's group (param group)")
-    register("median_by_group", _impute_median_by_group,
-             "median within the unit's group (param group)")
+    register(
+        "median_by_group", _impute_median_by_group, "median within the unit's group (param group)"
+    )
     register("latest", _impute_latest, "panel: carry the last known value forward")
-    register("linear", _impute_linear,
-             "panel: linear interpolation between known periods, nearest value outside")
+    register(
+        "linear",
+        _impute_linear,
+        "panel: linear interpolation between known periods, nearest value outside",
+    )
 
 
 # -- screening ------------------------------------------------------------------------------
@@ -76,8 +80,9 @@ def _per_unit(x: F) -> F:
     return moved.reshape(moved.shape[0], -1)
 
 
-def _screen_by_missing(x: F, ctx: MethodContext, min_availability: float = 2 / 3
-                       ) -> NDArray[np.bool_]:
+def _screen_by_missing(
+    x: F, ctx: MethodContext, min_availability: float = 2 / 3
+) -> NDArray[np.bool_]:
     return np.asarray(scr.availability(_per_unit(x)) >= min_availability)
 
 
@@ -91,29 +96,45 @@ def _screen_none(x: F, ctx: MethodContext) -> NDArray[np.bool_]:
 
 @hookimpl
 def register_screening_methods(register: Register) -> None:
-    register("by_missing", _screen_by_missing,
-             "drop units whose data availability is below min_availability (default 2/3)")
-    register("by_zeros", _screen_by_zeros,
-             "drop units whose share of non-zero values is below min_nonzero (default 0.05)")
+    register(
+        "by_missing",
+        _screen_by_missing,
+        "drop units whose data availability is below min_availability (default 2/3)",
+    )
+    register(
+        "by_zeros",
+        _screen_by_zeros,
+        "drop units whose share of non-zero values is below min_nonzero (default 0.05)",
+    )
     register("none", _screen_none, "keep every unit (forced exclusions still apply)")
 
 
 # -- treatment ------------------------------------------------------------------------------
 _FALLBACKS: dict[str, Callable[[F], F]] = {
-    "log_ct": trt.log_ct, "log_plus_one": trt.log_plus_one, "log_signed": trt.log_signed}
+    "log_ct": trt.log_ct,
+    "log_plus_one": trt.log_plus_one,
+    "log_signed": trt.log_signed,
+}
 
 
-def _treat_default(x: F, ctx: MethodContext, skew_max: float = 2.0, kurt_max: float = 3.5,
-                   winmax: int = 5, fallback: str = "log_ct", lam: float | None = None
-                   ) -> trt.TreatmentResult:
+def _treat_default(
+    x: F,
+    ctx: MethodContext,
+    skew_max: float = 2.0,
+    kurt_max: float = 3.5,
+    winmax: int = 5,
+    fallback: str = "log_ct",
+    lam: float | None = None,
+) -> trt.TreatmentResult:
     if fallback == "boxcox":
         if lam is None:
             raise ctx.error("fallback 'boxcox' needs lam", hint="e.g. lam = 0.5")
-        return trt.treat_default(x, skew_max, kurt_max, winmax,
-                                 lambda v: trt.boxcox(v, float(lam)))
+        return trt.treat_default(x, skew_max, kurt_max, winmax, lambda v: trt.boxcox(v, float(lam)))
     if fallback not in _FALLBACKS:
-        raise ctx.error(f"unknown fallback {fallback!r}",
-                        hint=f"use one of {', '.join([*_FALLBACKS, 'boxcox'])}")
+        raise ctx.error(
+            f"unknown fallback {fallback!r}",
+            hint=f"use one of {', '.join([*_FALLBACKS, 'boxcox'])}",
+        )
     return trt.treat_default(x, skew_max, kurt_max, winmax, _FALLBACKS[fallback])
 
 
@@ -124,12 +145,12 @@ def _treat_log_signed(x: F, ctx: MethodContext) -> trt.TreatmentResult:
 def _transformed(x: F, y: F) -> trt.TreatmentResult:
     none = np.zeros(x.shape, dtype=bool)
     flags = np.ones(x.shape[:-2] + x.shape[-1:], dtype=bool)
-    return trt.TreatmentResult(y, skew(x), kurt(x), skew(y), kurt(y), none, none, flags,
-                               ~flags)
+    return trt.TreatmentResult(y, skew(x), kurt(x), skew(y), kurt(y), none, none, flags, ~flags)
 
 
-def _treat_winsorise(x: F, ctx: MethodContext, skew_max: float = 2.0, kurt_max: float = 3.5,
-                     winmax: int = 5) -> trt.TreatmentResult:
+def _treat_winsorise(
+    x: F, ctx: MethodContext, skew_max: float = 2.0, kurt_max: float = 3.5, winmax: int = 5
+) -> trt.TreatmentResult:
     y, hi, lo, _ = trt.winsorise(x, skew_max, kurt_max, winmax)
     none = np.zeros(x.shape[:-2] + x.shape[-1:], dtype=bool)
     return trt.TreatmentResult(y, skew(x), kurt(x), skew(y), kurt(y), hi, lo, none, none)
@@ -149,14 +170,20 @@ def _treat_boxcox(x: F, ctx: MethodContext, lam: float) -> trt.TreatmentResult:
 
 @hookimpl
 def register_treatment_methods(register: Register) -> None:
-    register("default", _treat_default,
-             "winsorise failing indicators up to winmax points, else a transform (fallback: "
-             "log_ct, log_plus_one, log_signed or boxcox with lam) of the original values")
+    register(
+        "default",
+        _treat_default,
+        "winsorise failing indicators up to winmax points, else a transform (fallback: "
+        "log_ct, log_plus_one, log_signed or boxcox with lam) of the original values",
+    )
     register("winsorise", _treat_winsorise, "winsorise only, no log fallback")
     register("log_ct", _treat_log_ct, "log(x − min + 0.01·(max − min))")
     register("log_plus_one", _treat_log_plus_one, "log(x − min + 1)")
-    register("log_signed", _treat_log_signed,
-             "sign-aware log: log_ct if skew ≥ 0, −log(max − x + 0.01·(max − min)) if skew < 0")
+    register(
+        "log_signed",
+        _treat_log_signed,
+        "sign-aware log: log_ct if skew ≥ 0, −log(max − x + 0.01·(max − min)) if skew < 0",
+    )
     register("boxcox", _treat_boxcox, "Box–Cox with a given lam on x − min + 1")
 
 
@@ -165,13 +192,16 @@ def _check_range(x: F, ctx: MethodContext, method: str) -> None:
     flat = nanmax(x) - nanmin(x)
     bad = np.any(~(flat > 0), axis=tuple(range(flat.ndim - 1))) if flat.ndim else ~(flat > 0)
     for k in np.nonzero(np.atleast_1d(bad))[0]:
-        raise ctx.error(f"{method}: indicator has no spread (max = min)",
-                        indicator=ctx.codes[k],
-                        hint="drop the indicator or set constant = <value> for this indicator")
+        raise ctx.error(
+            f"{method}: indicator has no spread (max = min)",
+            indicator=ctx.codes[k],
+            hint="drop the indicator or set constant = <value> for this indicator",
+        )
 
 
-def _norm_minmax(x: F, ctx: MethodContext, lo: float = 0.0, hi: float = 100.0,
-                 constant: float | None = None) -> F:
+def _norm_minmax(
+    x: F, ctx: MethodContext, lo: float = 0.0, hi: float = 100.0, constant: float | None = None
+) -> F:
     if constant is None:
         _check_range(x, ctx, "minmax")
         return norm.minmax(x, lo, hi)
@@ -201,9 +231,12 @@ def _norm_fraction_of_max(x: F, ctx: MethodContext) -> F:
     bad = ~(nanmax(x) > 0)
     bad = np.any(bad, axis=tuple(range(bad.ndim - 1))) if bad.ndim > 1 else np.atleast_1d(bad)
     for k in np.nonzero(bad)[0]:
-        raise ctx.error("fraction_of_max needs a positive maximum (after direction: a "
-                        "negative-direction indicator has none)", indicator=ctx.codes[k],
-                        hint="use minmax or distance_to_max for this indicator")
+        raise ctx.error(
+            "fraction_of_max needs a positive maximum (after direction: a "
+            "negative-direction indicator has none)",
+            indicator=ctx.codes[k],
+            hint="use minmax or distance_to_max for this indicator",
+        )
     return norm.fraction_of_max(x)
 
 
@@ -226,34 +259,52 @@ def _targets(ctx: MethodContext, target: float | str | Sequence[float] | None) -
         values = []
         for code in ctx.codes:
             ind = ctx.indicator(code)
-            found = None if ind is None else (
-                ind.targets.get(str(target)) if target is not None else
-                next(iter(ind.targets.values()), None))
+            found = (
+                None
+                if ind is None
+                else (
+                    ind.targets.get(str(target))
+                    if target is not None
+                    else next(iter(ind.targets.values()), None)
+                )
+            )
             if found is None:
-                raise ctx.error("distance_to_target: indicator has no target"
-                                + (f" {target!r}" if target else ""), indicator=code,
-                                hint="give the indicator a target or the method a target")
+                raise ctx.error(
+                    "distance_to_target: indicator has no target"
+                    + (f" {target!r}" if target else ""),
+                    indicator=code,
+                    hint="give the indicator a target or the method a target",
+                )
             values.append(found)
         return np.asarray(values) * dirs
     return np.broadcast_to(np.asarray(target, dtype=np.float64), dirs.shape) * dirs
 
 
-def _norm_distance_to_target(x: F, ctx: MethodContext, target: Any = None, cap: bool = True,
-                             scale: float = 1.0) -> F:
+def _norm_distance_to_target(
+    x: F, ctx: MethodContext, target: Any = None, cap: bool = True, scale: float = 1.0
+) -> F:
     return norm.distance_to_target(x, _targets(ctx, target), cap, scale)
 
 
-def _norm_goalposts(x: F, ctx: MethodContext, lo: Any = None, hi: Any = None,
-                    scale: float = 1.0, truncate: bool = True) -> F:
+def _norm_goalposts(
+    x: F,
+    ctx: MethodContext,
+    lo: Any = None,
+    hi: Any = None,
+    scale: float = 1.0,
+    truncate: bool = True,
+) -> F:
     dirs = ctx.directions()
     if lo is None or hi is None:
         los, his = [], []
         for code in ctx.codes:
             ind = ctx.indicator(code)
             if ind is None or ind.goalposts is None:
-                raise ctx.error("goalposts: indicator has no goalposts", indicator=code,
-                                hint="set goalposts = [lo, hi] on the indicator or lo/hi "
-                                "on the method")
+                raise ctx.error(
+                    "goalposts: indicator has no goalposts",
+                    indicator=code,
+                    hint="set goalposts = [lo, hi] on the indicator or lo/hi on the method",
+                )
             los.append(ind.goalposts[0])
             his.append(ind.goalposts[1])
         lo_a, hi_a = np.asarray(los), np.asarray(his)
@@ -270,19 +321,23 @@ def _original(x: F, ctx: MethodContext) -> F:
     return x * ctx.directions()
 
 
-def _norm_ratio(x: F, ctx: MethodContext, points: float = 1.0, per: float = 1.0,
-                cap: bool = True) -> F:
+def _norm_ratio(
+    x: F, ctx: MethodContext, points: float = 1.0, per: float = 1.0, cap: bool = True
+) -> F:
     r = _original(x, ctx) / float(per)
     return (np.minimum(r, 1.0) if cap else r) * float(points)
 
 
-def _norm_steps(x: F, ctx: MethodContext, thresholds: list[float], points: list[float],
-                below: float = 0.0) -> F:
+def _norm_steps(
+    x: F, ctx: MethodContext, thresholds: list[float], points: list[float], below: float = 0.0
+) -> F:
     t = np.asarray(thresholds, dtype=np.float64)
     pts = np.asarray(points, dtype=np.float64)
     if t.shape != pts.shape or t.ndim != 1 or t.size == 0:
-        raise ctx.error("steps: give as many points as thresholds", hint="e.g. thresholds = "
-                        "[1, 2, 3, 4], points = [5, 10, 15, 20]")
+        raise ctx.error(
+            "steps: give as many points as thresholds",
+            hint="e.g. thresholds = [1, 2, 3, 4], points = [5, 10, 15, 20]",
+        )
     order = np.argsort(t)
     t, pts = t[order], pts[order]
     v = _original(x, ctx)
@@ -303,16 +358,22 @@ def _norm_categories(x: F, ctx: MethodContext, mapping: dict[str, float]) -> F:
         lead = tuple(range(unknown.ndim - 2))
         k = int(np.nonzero(np.any(unknown, axis=(*lead, unknown.ndim - 2)))[0][0])
         rows = np.nonzero(np.any(unknown[..., k], axis=lead))[0]
-        raise ctx.error(f"categories: value not in the mapping for units "
-                        f"{', '.join(ctx.units[i] for i in rows[:10])}", indicator=ctx.codes[k],
-                        hint=f"known codes: {', '.join(mapping)}")
+        raise ctx.error(
+            f"categories: value not in the mapping for units "
+            f"{', '.join(ctx.units[i] for i in rows[:10])}",
+            indicator=ctx.codes[k],
+            hint=f"known codes: {', '.join(mapping)}",
+        )
     return out
 
 
 @hookimpl
 def register_normalisation_methods(register: Register) -> None:
-    register("ratio", _norm_ratio,
-             "point rule: min(x/per, 1) × points (x a ratio a/b, or a % with per = 100)")
+    register(
+        "ratio",
+        _norm_ratio,
+        "point rule: min(x/per, 1) × points (x a ratio a/b, or a % with per = 100)",
+    )
     register("steps", _norm_steps, "point rule: thresholds → points (highest threshold reached)")
     register("categories", _norm_categories, "point rule: coded answers → points (full/half/0)")
     register("minmax", _norm_minmax, "(x − min)/(max − min)·(hi − lo) + lo")
@@ -322,10 +383,16 @@ def register_normalisation_methods(register: Register) -> None:
     register("percentile_rank", _norm_percentile_rank, "(rank − 1)/(n − 1)")
     register("fraction_of_max", _norm_fraction_of_max, "x / max")
     register("distance_to_max", _norm_distance_to_max, "1 − (max − x)/(max − min)")
-    register("distance_to_reference", _norm_distance_to_reference,
-             "1 − (x_ref − x)/(x_ref − min), optional cap at 1")
-    register("distance_to_target", _norm_distance_to_target,
-             "(x − min)/(target − min)·scale, optional cap")
+    register(
+        "distance_to_reference",
+        _norm_distance_to_reference,
+        "1 − (x_ref − x)/(x_ref − min), optional cap at 1",
+    )
+    register(
+        "distance_to_target",
+        _norm_distance_to_target,
+        "(x − min)/(target − min)·scale, optional cap",
+    )
     register("goalposts", _norm_goalposts, "(x − lo)/(hi − lo)·scale, truncated to [0, scale]")
 
 
@@ -351,8 +418,9 @@ def _children_values(x: F, ctx: MethodContext, parent: str) -> tuple[list[str], 
     return kids, values.reshape(-1, len(kids))  # periods pooled
 
 
-def _weights_ahp(x: F, ctx: MethodContext, matrices: dict[str, Any]
-                 ) -> tuple[dict[tuple[str, str], float], dict[str, Any]]:
+def _weights_ahp(
+    x: F, ctx: MethodContext, matrices: dict[str, Any]
+) -> tuple[dict[tuple[str, str], float], dict[str, Any]]:
     from dxframework.methods.weights import ahp
 
     out: dict[tuple[str, str], float] = {}
@@ -363,22 +431,32 @@ def _weights_ahp(x: F, ctx: MethodContext, matrices: dict[str, Any]
         kids = list(spec.get("children") or [e.child for e in ctx.framework.children(parent)])
         expected = {e.child for e in ctx.framework.children(parent)}
         if set(kids) != expected:
-            raise ctx.error(f"AHP children of {parent!r} must be exactly {sorted(expected)}",
-                            indicator=parent)
+            raise ctx.error(
+                f"AHP children of {parent!r} must be exactly {sorted(expected)}", indicator=parent
+            )
         try:
             res = ahp(spec["matrix"])
         except (ValueError, KeyError) as exc:
-            raise ctx.error(f"AHP matrix of {parent!r}: {exc}", indicator=parent,
-                            hint="give a positive reciprocal matrix, one row per child") from None
+            raise ctx.error(
+                f"AHP matrix of {parent!r}: {exc}",
+                indicator=parent,
+                hint="give a positive reciprocal matrix, one row per child",
+            ) from None
         if len(res.weights) != len(kids):
-            raise ctx.error(f"AHP matrix of {parent!r} is {len(res.weights)}×{len(res.weights)} "
-                            f"but it has {len(kids)} children", indicator=parent)
+            raise ctx.error(
+                f"AHP matrix of {parent!r} is {len(res.weights)}×{len(res.weights)} "
+                f"but it has {len(kids)} children",
+                indicator=parent,
+            )
         out.update({(c, parent): float(w) for c, w in zip(kids, res.weights, strict=True)})
-        info["consistency"][parent] = {"lambda_max": res.lambda_max,
-                                       "consistency_ratio": res.consistency_ratio}
+        info["consistency"][parent] = {
+            "lambda_max": res.lambda_max,
+            "consistency_ratio": res.consistency_ratio,
+        }
         if not res.consistent:
-            info["warnings"].append(f"AHP matrix of {parent!r}: consistency ratio "
-                                    f"{res.consistency_ratio:.3f} > 0.1")
+            info["warnings"].append(
+                f"AHP matrix of {parent!r}: consistency ratio {res.consistency_ratio:.3f} > 0.1"
+            )
     return out, info
 
 
@@ -397,12 +475,15 @@ def _weights_pca(x: F, ctx: MethodContext) -> tuple[dict[tuple[str, str], float]
             raise ctx.error(f"PCA weights of {parent!r}: {exc}", indicator=parent) from None
         out.update({(c, parent): float(v) for c, v in zip(kids, w, strict=True)})
         explained[parent] = share
-    return out, {"variance_explained": explained,
-                 "note": "absolute loadings of the first component; sign is arbitrary"}
+    return out, {
+        "variance_explained": explained,
+        "note": "absolute loadings of the first component; sign is arbitrary",
+    }
 
 
-def _weights_optimised(x: F, ctx: MethodContext, targets: dict[str, list[float]] | None = None
-                       ) -> tuple[dict[tuple[str, str], float], dict[str, Any]]:
+def _weights_optimised(
+    x: F, ctx: MethodContext, targets: dict[str, list[float]] | None = None
+) -> tuple[dict[tuple[str, str], float], dict[str, Any]]:
     from dxframework.methods.weights import optimise_weights
 
     out: dict[tuple[str, str], float] = {}
@@ -422,10 +503,12 @@ def _weights_set(x: F, ctx: MethodContext, name: str) -> dict[tuple[str, str], f
     return ctx.framework.weight_set(name)
 
 
-def _weights_custom(x: F, ctx: MethodContext, weights: dict[str, dict[str, float]]
-                    ) -> dict[tuple[str, str], float]:
-    return {(child, parent): float(w) for parent, kids in weights.items()
-            for child, w in kids.items()}
+def _weights_custom(
+    x: F, ctx: MethodContext, weights: dict[str, dict[str, float]]
+) -> dict[tuple[str, str], float]:
+    return {
+        (child, parent): float(w) for parent, kids in weights.items() for child, w in kids.items()
+    }
 
 
 @hookimpl
@@ -433,14 +516,26 @@ def register_weighting_methods(register: Register) -> None:
     register("nominal", _weights_nominal, "the framework's weights")
     register("equal", _weights_equal, "equal weights within every group")
     register("custom", _weights_custom, "weights given in the pipeline: {parent = {child = w}}")
-    register("set", _weights_set,
-             "a named weight set stored in the framework ([weight_sets.NAME.PARENT])")
-    register("ahp", _weights_ahp,
-             "AHP: principal eigenvector of a pairwise matrix per aggregate; CR > 0.1 warns")
-    register("pca", _weights_pca,
-             "absolute first-component loadings of each group of indicators, rescaled")
-    register("optimised", _weights_optimised,
-             "weights matching each component's correlation with the aggregate to a target")
+    register(
+        "set",
+        _weights_set,
+        "a named weight set stored in the framework ([weight_sets.NAME.PARENT])",
+    )
+    register(
+        "ahp",
+        _weights_ahp,
+        "AHP: principal eigenvector of a pairwise matrix per aggregate; CR > 0.1 warns",
+    )
+    register(
+        "pca",
+        _weights_pca,
+        "absolute first-component loadings of each group of indicators, rescaled",
+    )
+    register(
+        "optimised",
+        _weights_optimised,
+        "weights matching each component's correlation with the aggregate to a target",
+    )
 
 
 # -- aggregation ----------------------------------------------------------------------------
@@ -456,11 +551,13 @@ def _check_positive(x: F, w: F, ctx: MethodContext, method: str, strict_zero_onl
         rows = np.nonzero(np.any(bad[..., k], axis=lead))[0]
         names = ", ".join(ctx.units[i] for i in rows[:10]) + (" …" if len(rows) > 10 else "")
         need, have = ("≠ 0", "0") if strict_zero_only else ("> 0", "values ≤ 0")
-        problems.extend(ctx.error(
-            f"{method} mean needs values {need}; units {names} have {have}",
-            indicator=ctx.codes[k],
-            hint="normalise to a positive range first, e.g. minmax with lo = 1, hi = 100",
-        ).problems)
+        problems.extend(
+            ctx.error(
+                f"{method} mean needs values {need}; units {names} have {have}",
+                indicator=ctx.codes[k],
+                hint="normalise to a positive range first, e.g. minmax with lo = 1, hi = 100",
+            ).problems
+        )
     raise MethodError(problems)
 
 
@@ -496,20 +593,23 @@ def _agg_bod(x: F, w: F, ctx: MethodContext, bounds: list[float] | None = None) 
     from dxframework.methods.benefit_of_doubt import BoDInfeasible, benefit_of_doubt
 
     if np.any(x < 0):
-        _check_positive(np.where(x < 0, x, 1.0), w, ctx, "benefit-of-the-doubt",
-                        strict_zero_only=False)
+        _check_positive(
+            np.where(x < 0, x, 1.0), w, ctx, "benefit-of-the-doubt", strict_zero_only=False
+        )
     lead = x.shape[:-2]
     out = np.full((*lead, x.shape[-2], w.shape[-1]), np.nan)
     for p in range(w.shape[-1]):
         cols = np.nonzero(w[:, p] > 0)[0]
         for idx in np.ndindex(*lead):
             try:
-                scores, _ = benefit_of_doubt(x[idx][:, cols],
-                                             None if bounds is None else (bounds[0], bounds[1]))
+                scores, _ = benefit_of_doubt(
+                    x[idx][:, cols], None if bounds is None else (bounds[0], bounds[1])
+                )
             except BoDInfeasible as exc:
                 unit = ctx.units[exc.unit] if exc.unit >= 0 else None
-                raise ctx.error(f"benefit of the doubt: {exc}", unit=unit,
-                                hint="loosen the weight bounds") from None
+                raise ctx.error(
+                    f"benefit of the doubt: {exc}", unit=unit, hint="loosen the weight bounds"
+                ) from None
             out[(*idx, slice(None), p)] = scores
     return out
 
@@ -530,17 +630,26 @@ def _agg_points_share(x: F, w: F, ctx: MethodContext) -> F:
 
 @hookimpl
 def register_aggregation_methods(register: Register) -> None:
-    register("points_share", _agg_points_share,
-             "points earned / points available: Σ x / Σ w, weights = maximum points")
+    register(
+        "points_share",
+        _agg_points_share,
+        "points earned / points available: Σ x / Σ w, weights = maximum points",
+    )
     register("arithmetic", _agg_arithmetic, "Σ w·x over available children, weights rescaled")
     register("geometric", _agg_geometric, "exp(Σ w·log x); needs x > 0")
     register("harmonic", _agg_harmonic, "1 / Σ (w/x); needs x ≠ 0")
     register("generalised", _agg_generalised, "(Σ w·x^p)^(1/p), p ≠ 0")
     register("copeland", _agg_copeland, "pairwise majority outranking: Σ of ±1 outcomes")
-    register("benefit_of_doubt", _agg_bod,
-             "DEA: each unit's own best weights, every unit's score ≤ 1; optional share bounds")
-    register("mazziotta_pareto", _agg_mazziotta_pareto,
-             "M − S·cv on children standardised to mean 100, sd 10")
+    register(
+        "benefit_of_doubt",
+        _agg_bod,
+        "DEA: each unit's own best weights, every unit's score ≤ 1; optional share bounds",
+    )
+    register(
+        "mazziotta_pareto",
+        _agg_mazziotta_pareto,
+        "M − S·cv on children standardised to mean 100, sd 10",
+    )
 
 
 # -- data loaders and templates -------------------------------------------------------------

@@ -51,8 +51,10 @@ class PackReport:
         return tuple(c for c in self.checks if not c.passed)
 
     def __str__(self) -> str:
-        lines = [f"pack {self.pack!r}: {sum(c.passed for c in self.checks)}/{len(self.checks)} "
-                 "checks passed"]
+        lines = [
+            f"pack {self.pack!r}: {sum(c.passed for c in self.checks)}/{len(self.checks)} "
+            "checks passed"
+        ]
         for c in self.checks:
             mark = "ok  " if c.passed else "FAIL"
             lines.append(f"  {mark} [{c.level}] {c.name}" + (f": {c.message}" if c.message else ""))
@@ -66,8 +68,9 @@ def _level_checks(lvl: PackLevel) -> Iterator[tuple[str, Callable[[], str]]]:
     def framework() -> str:
         fw = lvl.framework
         state["fw"] = fw
-        return f"{len(fw.indicators)} indicators, {len(fw.aggregates)} aggregates, index " \
-               f"{fw.index!r}"
+        return (
+            f"{len(fw.indicators)} indicators, {len(fw.aggregates)} aggregates, index {fw.index!r}"
+        )
 
     def names() -> str:
         fw = state["fw"]
@@ -90,8 +93,9 @@ def _level_checks(lvl: PackLevel) -> Iterator[tuple[str, Callable[[], str]]]:
         if fw.index:
             eff = fw.effective_weights()
             total = sum(eff.get(c, 0.0) for c in fw.indicator_codes)
-            assert math.isclose(total, 1.0, rel_tol=1e-9), \
+            assert math.isclose(total, 1.0, rel_tol=1e-9), (
                 f"indicator weights in the index sum to {total}, not 1"
+            )
         return "weights positive within every group; effective weights sum to 1"
 
     def sample() -> str:
@@ -122,8 +126,9 @@ def _level_checks(lvl: PackLevel) -> Iterator[tuple[str, Callable[[], str]]]:
         lo, hi = float(finite.min()), float(finite.max())
         if lvl.score_range is not None:
             a, b = lvl.score_range
-            assert a - 1e-9 <= lo and hi <= b + 1e-9, \
+            assert a - 1e-9 <= lo and hi <= b + 1e-9, (
                 f"{code} spans [{lo:.6g}, {hi:.6g}], outside the declared [{a}, {b}]"
+            )
         return f"{code} in [{lo:.4g}, {hi:.4g}]"
 
     def targets() -> str:
@@ -165,8 +170,11 @@ def check_pack(pack: MetricPack | str) -> PackReport:
                 checks.append(Check(name, lvl.name, True, func()))
             except (AssertionError, DxfError) as exc:
                 checks.append(Check(name, lvl.name, False, str(exc).replace("\n", "; ")))
-                skip = name in ("framework is valid", "sample data validates",
-                                "default pipeline runs")
+                skip = name in (
+                    "framework is valid",
+                    "sample data validates",
+                    "default pipeline runs",
+                )
     return PackReport(pack.name, tuple(checks))
 
 

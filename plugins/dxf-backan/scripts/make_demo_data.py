@@ -32,12 +32,24 @@ YEARS = [2020, 2021, 2022, 2023, 2024]
 
 # indicator: (value in 2020 at factor 0.5, value in 2024 at factor 0.5, spread by factor, max)
 PERCENT = {
-    "HT1": (40, 68, 30, 100), "HT2": (80, 92, 12, 100), "HT3": (10, 60, 25, 100),
-    "HT4": (7, 13, 8, 60), "NL1": (0, 0.9, 0.5, 5), "NL2": (8, 45, 25, 100),
-    "NL3": (40, 72, 20, 100), "AT1": (20, 60, 30, 100), "AT2": (40, 75, 25, 100),
-    "CQ1": (4, 45, 30, 100), "CQ2": (20, 55, 25, 100), "CQ3": (55, 86, 15, 100),
-    "KT1": (12, 35, 25, 100), "KT2": (2.5, 7, 6, 40), "KT3": (1, 4, 4, 40),
-    "XH1": (52, 72, 20, 100), "XH2": (30, 58, 25, 100), "XH3": (0, 55, 30, 100),
+    "HT1": (40, 68, 30, 100),
+    "HT2": (80, 92, 12, 100),
+    "HT3": (10, 60, 25, 100),
+    "HT4": (7, 13, 8, 60),
+    "NL1": (0, 0.9, 0.5, 5),
+    "NL2": (8, 45, 25, 100),
+    "NL3": (40, 72, 20, 100),
+    "AT1": (20, 60, 30, 100),
+    "AT2": (40, 75, 25, 100),
+    "CQ1": (4, 45, 30, 100),
+    "CQ2": (20, 55, 25, 100),
+    "CQ3": (55, 86, 15, 100),
+    "KT1": (12, 35, 25, 100),
+    "KT2": (2.5, 7, 6, 40),
+    "KT3": (1, 4, 4, 40),
+    "XH1": (52, 72, 20, 100),
+    "XH2": (30, 58, 25, 100),
+    "XH3": (0, 55, 30, 100),
     "XH4": (0, 40, 25, 100),
 }
 STARTS = {"NL1": 2022, "XH3": 2022, "XH4": 2022}  # programmes that began in 2022
@@ -63,12 +75,17 @@ def district_rows() -> list[dict[str, object]]:
             meetings = int(np.clip(round(1 + 4 * t * f + rng.normal(0, 0.7)), 1, 6))
             required = int(rng.integers(2, 5))
             row: dict[str, object] = {
-                "unit": code, "name": name, "level": "district", "parent": "06", "period": year,
+                "unit": code,
+                "name": name,
+                "level": "district",
+                "parent": "06",
+                "period": year,
                 "population": population,
                 "NT1": int(np.clip(round(meetings * (0.4 + 0.6 * f)), 0, meetings)),
                 "NT1_meetings": meetings,
-                "NT2": int(np.clip(round(required * (0.3 + 0.7 * f * (0.6 + 0.4 * t))), 0,
-                                   required)),
+                "NT2": int(
+                    np.clip(round(required * (0.3 + 0.7 * f * (0.6 + 0.4 * t))), 0, required)
+                ),
                 "NT2_required": required,
                 "NT3": 1 if (year >= 2022 or f > 0.7) else 0,
                 "NT4": meetings,
@@ -88,8 +105,7 @@ def district_rows() -> list[dict[str, object]]:
     return rows
 
 
-COMMUNE_COLS = ["NT4", "NT6", "HT1", "HT2", "NL1", "NL2", "CQ1", "CQ3", "KT4", "KT5",
-                "XH1", "XH3"]
+COMMUNE_COLS = ["NT4", "NT6", "HT1", "HT2", "NL1", "NL2", "CQ1", "CQ3", "KT4", "KT5", "XH1", "XH3"]
 
 
 def commune_rows() -> list[dict[str, object]]:
@@ -104,7 +120,9 @@ def commune_rows() -> list[dict[str, object]]:
             row: dict[str, object] = {
                 "unit": f"{int(dcode) * 100 + i:05d}",
                 "name": f"{kind} {short} {i:02d}",
-                "level": "commune", "parent": dcode, "period": 2024,
+                "level": "commune",
+                "parent": dcode,
+                "period": 2024,
                 "population": int(rng.integers(1_500, 12_000)),
                 "NT4": int(np.clip(round(1 + 3 * cf + rng.normal(0, 0.8)), 0, 6)),
                 "NT6": 1 if rng.uniform() < 0.55 + 0.45 * cf else 0,
@@ -129,9 +147,14 @@ def province_rows(districts: list[dict[str, object]]) -> list[dict[str, object]]
     cols = list(PERCENT)  # the measured shares; rules and counts are not averaged
     for year in YEARS:
         rows = [r for r in districts if r["period"] == year]
-        row: dict[str, object] = {"unit": "06", "name": "Tỉnh Bắc Kạn", "level": "province",
-                                  "parent": "", "period": year,
-                                  "population": sum(int(str(r["population"])) for r in rows)}
+        row: dict[str, object] = {
+            "unit": "06",
+            "name": "Tỉnh Bắc Kạn",
+            "level": "province",
+            "parent": "",
+            "period": year,
+            "population": sum(int(str(r["population"])) for r in rows),
+        }
         for c in cols:
             vals = [(float(str(r[c])), int(str(r["population"]))) for r in rows if r[c] != ""]
             mean = sum(v * w for v, w in vals) / sum(w for _, w in vals)

@@ -37,14 +37,23 @@ def rollup(result: RunResult, weight: str | None = None) -> Dataset:
     parents = [u.parent for u in scores.units]
     missing = [u.code for u in scores.units if u.parent is None]
     if missing:
-        raise DxfError(Problem(f"{len(missing)} unit(s) have no parent unit, e.g. {missing[0]!r}",
-                               hint="add a 'parent' column to the data"))
+        raise DxfError(
+            Problem(
+                f"{len(missing)} unit(s) have no parent unit, e.g. {missing[0]!r}",
+                hint="add a 'parent' column to the data",
+            )
+        )
     if weight is None:
         w = np.ones((len(scores.periods), len(scores.units)))
     else:
         if result.input is None or not result.input.has_column(weight):
-            raise DxfError(Problem(f"no column {weight!r} to weight the roll-up by",
-                                   column=weight, hint="add it to the data as an auxiliary column"))
+            raise DxfError(
+                Problem(
+                    f"no column {weight!r} to weight the roll-up by",
+                    column=weight,
+                    hint="add it to the data as an auxiliary column",
+                )
+            )
         src = result.input
         rows = [src.unit_index(u) for u in scores.unit_codes]
         pidx = [src.period_index(p) for p in scores.periods]
@@ -60,5 +69,9 @@ def rollup(result: RunResult, weight: str | None = None) -> Dataset:
         mean = num / den
     counts = np.einsum("pu,tu->tp", member, np.ones_like(w))[:, :, np.newaxis]
     values = np.concatenate([mean, counts], axis=-1)
-    return Dataset(units=[Unit(c) for c in codes], columns=[*scores.columns, "n_units"],
-                   values=values, periods=scores.periods)
+    return Dataset(
+        units=[Unit(c) for c in codes],
+        columns=[*scores.columns, "n_units"],
+        values=values,
+        periods=scores.periods,
+    )

@@ -29,8 +29,13 @@ def indicator_summary(data: Dataset, period: int | None = None) -> list[dict[str
     x = data.values[data.period_index(period)]
     n = count(x)
     stats = {
-        "min": nanmin(x), "max": nanmax(x), "mean": nanmean(x), "median": nanmedian(x),
-        "sd": nanstd(x, ddof=1), "skew": skew(x), "kurt": kurt(x),
+        "min": nanmin(x),
+        "max": nanmax(x),
+        "mean": nanmean(x),
+        "median": nanmedian(x),
+        "sd": nanstd(x, ddof=1),
+        "skew": skew(x),
+        "kurt": kurt(x),
     }
     avail = n / max(x.shape[0], 1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -38,9 +43,16 @@ def indicator_summary(data: Dataset, period: int | None = None) -> list[dict[str
     rows = []
     for j, code in enumerate(data.columns):
         col = x[:, j]
-        rows.append({"code": code, "n": int(n[j]), **{k: float(v[j]) for k, v in stats.items()},
-                     "availability": float(avail[j]), "share_zeros": float(zeros[j]),
-                     "unique": int(np.unique(col[~np.isnan(col)]).size)})
+        rows.append(
+            {
+                "code": code,
+                "n": int(n[j]),
+                **{k: float(v[j]) for k, v in stats.items()},
+                "availability": float(avail[j]),
+                "share_zeros": float(zeros[j]),
+                "unique": int(np.unique(col[~np.isnan(col)]).size),
+            }
+        )
     return rows
 
 
@@ -99,12 +111,20 @@ def pca(x: F) -> dict[str, Any]:
     values, vectors = np.linalg.eigh(np.atleast_2d(np.cov(z, rowvar=False)))
     order = np.argsort(values)[::-1]
     values, vectors = values[order], vectors[:, order]
-    return {"explained": (values / values.sum()).tolist(), "eigenvalues": values.tolist(),
-            "loadings": vectors.tolist()}
+    return {
+        "explained": (values / values.sum()).tolist(),
+        "eigenvalues": values.tolist(),
+        "loadings": vectors.tolist(),
+    }
 
 
-def correlation_flags(framework: Framework, data: Dataset, period: int | None = None,
-                      collinear: float = 0.9, method: str = "pearson") -> list[dict[str, Any]]:
+def correlation_flags(
+    framework: Framework,
+    data: Dataset,
+    period: int | None = None,
+    collinear: float = 0.9,
+    method: str = "pearson",
+) -> list[dict[str, Any]]:
     """Indicators correlating negatively with a parent, and nearly collinear siblings.
 
     ``data`` must hold the children and the aggregates (e.g. a run's ``aggregated`` set).
@@ -120,10 +140,18 @@ def correlation_flags(framework: Framework, data: Dataset, period: int | None = 
         r = correlations(x[:, cols], method)
         for a, child in enumerate(kids):
             if r[a, -1] < 0:
-                flags.append({"flag": "negative", "code": child, "parent": parent,
-                              "r": float(r[a, -1])})
+                flags.append(
+                    {"flag": "negative", "code": child, "parent": parent, "r": float(r[a, -1])}
+                )
             for b in range(a + 1, len(kids)):
                 if abs(r[a, b]) > collinear:
-                    flags.append({"flag": "collinear", "code": child, "other": kids[b],
-                                  "parent": parent, "r": float(r[a, b])})
+                    flags.append(
+                        {
+                            "flag": "collinear",
+                            "code": child,
+                            "other": kids[b],
+                            "parent": parent,
+                            "r": float(r[a, b]),
+                        }
+                    )
     return flags

@@ -51,8 +51,13 @@ def _merge(problems: Sequence[Problem]) -> list[Problem]:
             merged.extend(group[:1])
         else:
             first = group[0]
-            merged.append(attrs.evolve(first, indicator=None,
-                                       message=f"{first.message} (indicators: {', '.join(names)})"))
+            merged.append(
+                attrs.evolve(
+                    first,
+                    indicator=None,
+                    message=f"{first.message} (indicators: {', '.join(names)})",
+                )
+            )
     return merged
 
 
@@ -101,10 +106,18 @@ def cli() -> None:
 def packs_cmd(as_json: bool) -> None:
     """List the installed metric packs."""
     reg = _registry()
-    rows = [{"name": name, "version": pack.version, "plugin": plugin, "title_en": pack.title_en,
-             "title_vi": pack.title_vi, "levels": list(pack.levels),
-             "pipelines": sorted({p for lvl in pack.levels.values() for p in lvl.pipelines})}
-            for name, (plugin, pack) in sorted(reg.packs.items())]
+    rows = [
+        {
+            "name": name,
+            "version": pack.version,
+            "plugin": plugin,
+            "title_en": pack.title_en,
+            "title_vi": pack.title_vi,
+            "levels": list(pack.levels),
+            "pipelines": sorted({p for lvl in pack.levels.values() for p in lvl.pipelines}),
+        }
+        for name, (plugin, pack) in sorted(reg.packs.items())
+    ]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -112,8 +125,14 @@ def packs_cmd(as_json: bool) -> None:
     for col in ("name", "version", "plugin", "title", "levels", "pipelines"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["name"], r["version"], r["plugin"], r["title_en"] or r["title_vi"],
-                      ", ".join(r["levels"]), ", ".join(r["pipelines"]))
+        table.add_row(
+            r["name"],
+            r["version"],
+            r["plugin"],
+            r["title_en"] or r["title_vi"],
+            ", ".join(r["levels"]),
+            ", ".join(r["pipelines"]),
+        )
     out.print(table)
 
 
@@ -143,8 +162,11 @@ def plugins_cmd(as_json: bool) -> None:
 def methods_cmd(as_json: bool) -> None:
     """List the registered methods of every family and the plugin providing each."""
     reg = _registry()
-    rows = [{"family": fam, "name": m.name, "plugin": m.plugin, "description": m.description}
-            for fam, methods in reg.methods.items() for m in methods.values()]
+    rows = [
+        {"family": fam, "name": m.name, "plugin": m.plugin, "description": m.description}
+        for fam, methods in reg.methods.items()
+        for m in methods.values()
+    ]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -156,8 +178,9 @@ def methods_cmd(as_json: bool) -> None:
     out.print(table)
 
 
-def _levels(pack: Any, level: str | None, data: Path | None,
-            pipeline: str | None = None) -> list[Any]:
+def _levels(
+    pack: Any, level: str | None, data: Path | None, pipeline: str | None = None
+) -> list[Any]:
     """The levels to work on: the one named, the one the data file fits, or all of them.
 
     Without a level or a data file, a pipeline name restricts the run to the levels that
@@ -174,8 +197,9 @@ def _levels(pack: Any, level: str | None, data: Path | None,
     return levels
 
 
-def _load(lvl: Any, data: Path | None, framework: Path | None,
-          period: int | None) -> tuple[Any, Any]:
+def _load(
+    lvl: Any, data: Path | None, framework: Path | None, period: int | None
+) -> tuple[Any, Any]:
     from dxframework.io.frameworks import read_framework
 
     if framework is None:
@@ -185,18 +209,36 @@ def _load(lvl: Any, data: Path | None, framework: Path | None,
 
 
 _pack_opt = click.option("--pack", "-p", "pack_name", required=True, help="Metric pack name.")
-_level_opt = click.option("--level", "-l", default=None,
-                          help="Level of the pack to score (default: the one the data fits, or "
-                          "every level when no data file is given).")
-_data_opt = click.option("--data", "-d", type=click.Path(path_type=Path), default=None,
-                         help="Data file (.csv, .xlsx, .json); default: the pack's sample data.")
-_fw_opt = click.option("--framework", "-f", type=click.Path(path_type=Path), default=None,
-                       help="Framework file replacing the pack's (.csv metadata table or .toml).")
-_period_opt = click.option("--period", type=int, default=None,
-                           help="Score one period (year) of a panel.")
-_pipeline_opt = click.option("--pipeline", "pipeline", default=None,
-                             help="Pipeline name of the pack or a .toml/.json file (a "
-                             "manifest.json repeats that run).")
+_level_opt = click.option(
+    "--level",
+    "-l",
+    default=None,
+    help="Level of the pack to score (default: the one the data fits, or "
+    "every level when no data file is given).",
+)
+_data_opt = click.option(
+    "--data",
+    "-d",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Data file (.csv, .xlsx, .json); default: the pack's sample data.",
+)
+_fw_opt = click.option(
+    "--framework",
+    "-f",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Framework file replacing the pack's (.csv metadata table or .toml).",
+)
+_period_opt = click.option(
+    "--period", type=int, default=None, help="Score one period (year) of a panel."
+)
+_pipeline_opt = click.option(
+    "--pipeline",
+    "pipeline",
+    default=None,
+    help="Pipeline name of the pack or a .toml/.json file (a manifest.json repeats that run).",
+)
 
 
 @cli.command("validate")
@@ -207,8 +249,14 @@ _pipeline_opt = click.option("--pipeline", "pipeline", default=None,
 @_period_opt
 @_pipeline_opt
 @handle_errors
-def validate_cmd(pack_name: str, level: str | None, data: Path | None, framework: Path | None,
-                 period: int | None, pipeline: str | None) -> None:
+def validate_cmd(
+    pack_name: str,
+    level: str | None,
+    data: Path | None,
+    framework: Path | None,
+    period: int | None,
+    pipeline: str | None,
+) -> None:
     """Check a data file (and framework) against a pack; print every problem found.
 
     The pipeline is run as a dry run (nothing is written), so faults that only show when
@@ -219,10 +267,12 @@ def validate_cmd(pack_name: str, level: str | None, data: Path | None, framework
         fw, dataset = _load(lvl, data, framework, period)
         lvl.run(dataset, pipeline, framework=fw, version=pack.version)
         n_missing = int((dataset.values != dataset.values).sum())
-        out.print(f"ok ({lvl.name}): {len(dataset.units)} units × {len(fw.indicators)} "
-                  f"indicators × {len(dataset.periods)} period(s), {n_missing} missing "
-                  f"value(s); framework with {len(fw.aggregates)} aggregates, index {fw.index!r}",
-                  markup=False)
+        out.print(
+            f"ok ({lvl.name}): {len(dataset.units)} units × {len(fw.indicators)} "
+            f"indicators × {len(dataset.periods)} period(s), {n_missing} missing "
+            f"value(s); framework with {len(fw.aggregates)} aggregates, index {fw.index!r}",
+            markup=False,
+        )
 
 
 @cli.command("run")
@@ -232,19 +282,41 @@ def validate_cmd(pack_name: str, level: str | None, data: Path | None, framework
 @_fw_opt
 @_period_opt
 @_pipeline_opt
-@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder for the results (created if needed; one sub-folder per level when "
-              "several levels are scored).")
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for the results (created if needed; one sub-folder per level when "
+    "several levels are scored).",
+)
 @click.option("--top", type=int, default=10, show_default=True, help="Rows of the ranking shown.")
 @handle_errors
-def run_cmd(pack_name: str, level: str | None, data: Path | None, framework: Path | None,
-            period: int | None, pipeline: str | None, out_dir: Path, top: int) -> None:
+def run_cmd(
+    pack_name: str,
+    level: str | None,
+    data: Path | None,
+    framework: Path | None,
+    period: int | None,
+    pipeline: str | None,
+    out_dir: Path,
+    top: int,
+) -> None:
     """Score data with a pack's pipeline and write every stage's data set."""
     _run(pack_name, level, data, framework, period, pipeline, out_dir, top)
 
 
-def _run(pack_name: str, level: str | None, data: Path | None, framework: Path | None,
-         period: int | None, pipeline: str | None, out_dir: Path, top: int) -> None:
+def _run(
+    pack_name: str,
+    level: str | None,
+    data: Path | None,
+    framework: Path | None,
+    period: int | None,
+    pipeline: str | None,
+    out_dir: Path,
+    top: int,
+) -> None:
     from attrs import evolve
 
     from dxframework.analysis.rollup import rollup
@@ -257,22 +329,29 @@ def _run(pack_name: str, level: str | None, data: Path | None, framework: Path |
     for lvl in levels:  # compute everything first: nothing is written if any level fails
         fw, dataset = _load(lvl, data, framework, period)
         pipe = lvl.pipeline(pipeline)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                      console=err, transient=True, disable=not err.is_terminal) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
             task = bar.add_task(f"{pack.name}: {pipe.name}", total=len(pipe.stages))
 
             def progress(name: str, done: int, total: int, task: Any = task) -> None:
                 bar.update(task, completed=done, description=f"{pack.name}: {name}")
 
-            result = lvl.run(dataset, pipe, framework=fw, version=pack.version,
-                             progress=progress)
+            result = lvl.run(dataset, pipe, framework=fw, version=pack.version, progress=progress)
         manifest = dict(result.manifest)
         src = data if data is not None else lvl.data_path
         if src is not None:
             manifest["inputs"] = {"data": {"path": str(src), "sha256": file_sha256(src)}}
         if framework is not None:
             manifest.setdefault("inputs", {})["framework"] = {
-                "path": str(framework), "sha256": file_sha256(framework)}
+                "path": str(framework),
+                "sha256": file_sha256(framework),
+            }
         results[lvl.name] = evolve(result, manifest=manifest)
     for lvl in levels:
         target = out_dir if len(levels) == 1 else out_dir / lvl.name
@@ -316,8 +395,13 @@ def check_pack_cmd(name: str) -> None:
     for col in ("", "level", "check", "details"):
         table.add_column(col)
     for c in report.checks:
-        table.add_row("[green]ok[/green]" if c.passed else "[red]FAIL[/red]", c.level, c.name,
-                      c.message, style=None if c.passed else "red")
+        table.add_row(
+            "[green]ok[/green]" if c.passed else "[red]FAIL[/red]",
+            c.level,
+            c.name,
+            c.message,
+            style=None if c.passed else "red",
+        )
     out.print(table)
     passed = sum(c.passed for c in report.checks)
     if report.passed:
@@ -330,26 +414,41 @@ def check_pack_cmd(name: str) -> None:
 
 @cli.command("new-pack")
 @click.argument("name")
-@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("."),
-              show_default=True, help="Where to create the dxf-NAME folder.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to create the dxf-NAME folder.",
+)
 @click.option("--title-en", default=None, help="English title of the index.")
 @click.option("--title-vi", default=None, help="Vietnamese title of the index.")
-@click.option("--level", default="district", show_default=True,
-              help="Administrative level the pack scores (province, district, commune…).")
+@click.option(
+    "--level",
+    default="district",
+    show_default=True,
+    help="Administrative level the pack scores (province, district, commune…).",
+)
 @handle_errors
-def new_pack_cmd(name: str, directory: Path, title_en: str | None, title_vi: str | None,
-                 level: str) -> None:
+def new_pack_cmd(
+    name: str, directory: Path, title_en: str | None, title_vi: str | None, level: str
+) -> None:
     """Create an installable metric-pack plugin dxf-NAME that passes its own tests."""
     from dxframework.packs.scaffold import scaffold_pack
 
     target = scaffold_pack(name, directory, title_en, title_vi, level)
     out.print(f"created {target}", markup=False)
-    out.print(f"next: cd {target} && pip install -e '.[test]' && python -m pytest && "
-              f"dxf check-pack {name}", markup=False)
+    out.print(
+        f"next: cd {target} && pip install -e '.[test]' && python -m pytest && "
+        f"dxf check-pack {name}",
+        markup=False,
+    )
 
 
-def _score_levels(pack: Any, level: str | None, data: Path | None,
-                  pipeline: str | None = None) -> dict[str, Any]:
+def _score_levels(
+    pack: Any, level: str | None, data: Path | None, pipeline: str | None = None
+) -> dict[str, Any]:
     """Run the pack on the chosen levels (see ``_levels``); nothing is written."""
     results = {}
     for lvl in _levels(pack, level, data, pipeline):
@@ -363,14 +462,29 @@ def _score_levels(pack: Any, level: str | None, data: Path | None,
 @_level_opt
 @_data_opt
 @_pipeline_opt
-@click.option("--stage", default=None,
-              help="Data set to describe (default: the raw data for the summary, the "
-              "aggregated set for correlations).")
-@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder for the statistics (created if needed).")
+@click.option(
+    "--stage",
+    default=None,
+    help="Data set to describe (default: the raw data for the summary, the "
+    "aggregated set for correlations).",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for the statistics (created if needed).",
+)
 @handle_errors
-def stats_cmd(pack_name: str, level: str | None, data: Path | None, pipeline: str | None,
-              stage: str | None, out_dir: Path) -> None:
+def stats_cmd(
+    pack_name: str,
+    level: str | None,
+    data: Path | None,
+    pipeline: str | None,
+    stage: str | None,
+    out_dir: Path,
+) -> None:
     """Indicator statistics, correlations, Cronbach's alpha, PCA and flags of a scored run.
 
     Writes summary.csv, correlations-pearson.csv, correlations-spearman.csv, groups.csv
@@ -410,8 +524,10 @@ def stats_cmd(pack_name: str, level: str | None, data: Path | None, pipeline: st
         files: dict[str, str] = {"summary.csv": table(indicator_summary(described))}
         for method in ("pearson", "spearman"):
             r = correlations(x, method)
-            rows = [{"code": c, **{d: float(r[i, j]) for j, d in enumerate(final.columns)}}
-                    for i, c in enumerate(final.columns)]
+            rows = [
+                {"code": c, **{d: float(r[i, j]) for j, d in enumerate(final.columns)}}
+                for i, c in enumerate(final.columns)
+            ]
             files[f"correlations-{method}.csv"] = table(rows)
         groups = []
         for parent in fw.aggregate_codes:
@@ -419,22 +535,41 @@ def stats_cmd(pack_name: str, level: str | None, data: Path | None, pipeline: st
             if len(kids) < 2:
                 continue
             sub = final.get(kids)[p]
-            share = pca(sub)["explained"][0] if np.isfinite(sub).all(axis=1).sum() > 2 \
-                else float("nan")
-            groups.append({"aggregate": parent, "children": len(kids),
-                           "cronbach_alpha": cronbach_alpha(sub), "pc1_share": share})
+            share = (
+                pca(sub)["explained"][0] if np.isfinite(sub).all(axis=1).sum() > 2 else float("nan")
+            )
+            groups.append(
+                {
+                    "aggregate": parent,
+                    "children": len(kids),
+                    "cronbach_alpha": cronbach_alpha(sub),
+                    "pc1_share": share,
+                }
+            )
         files["groups.csv"] = table(groups)
         flags = correlation_flags(fw, final)
-        files["flags.csv"] = table([{"flag": f["flag"], "code": f["code"],
-                                     "other": f.get("other", ""), "parent": f["parent"],
-                                     "r": f["r"]} for f in flags])
+        files["flags.csv"] = table(
+            [
+                {
+                    "flag": f["flag"],
+                    "code": f["code"],
+                    "other": f.get("other", ""),
+                    "parent": f["parent"],
+                    "r": f["r"],
+                }
+                for f in flags
+            ]
+        )
         target = out_dir / name if multi else out_dir
         with atomic_folder(target) as tmp:
             for fname, text in files.items():
                 (tmp / fname).write_text(text, encoding="utf-8")
         for f in flags:
-            what = (f"correlates negatively with {f['parent']}" if f["flag"] == "negative"
-                    else f"is nearly collinear with {f['other']} in {f['parent']}")
+            what = (
+                f"correlates negatively with {f['parent']}"
+                if f["flag"] == "negative"
+                else f"is nearly collinear with {f['other']} in {f['parent']}"
+            )
             out.print(f"flag ({name}): {f['code']} {what} (r = {f['r']:.2f})", markup=False)
         out.print(f"wrote {len(files)} files to {target}", markup=False)
 
@@ -444,25 +579,74 @@ def stats_cmd(pack_name: str, level: str | None, data: Path | None, pipeline: st
 @_level_opt
 @_data_opt
 @_pipeline_opt
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of the documents.")
-@click.option("--format", "formats", default="html,md,docx", show_default=True,
-              help="Comma-separated formats: html, md, docx.")
-@click.option("--documents", default="proposal,plan,tasks", show_default=True,
-              help="Comma-separated documents: proposal, plan, tasks.")
-@click.option("--templates", "templates_dir", type=click.Path(path_type=Path), default=None,
-              help="A folder of templates overriding the pack's and the built-in ones.")
-@click.option("--tasks", "tasks_file", type=click.Path(path_type=Path), default=None,
-              help="An updated copy of the task catalogue (CSV, Excel or JSON).")
-@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder for the documents (created if needed).")
+@click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    show_default=True,
+    help="Language of the documents.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="html,md,docx",
+    show_default=True,
+    help="Comma-separated formats: html, md, docx.",
+)
+@click.option(
+    "--documents",
+    default="proposal,plan,tasks",
+    show_default=True,
+    help="Comma-separated documents: proposal, plan, tasks.",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A folder of templates overriding the pack's and the built-in ones.",
+)
+@click.option(
+    "--tasks",
+    "tasks_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="An updated copy of the task catalogue (CSV, Excel or JSON).",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for the documents (created if needed).",
+)
 @handle_errors
-def report_cmd(pack_name: str, level: str | None, data: Path | None, pipeline: str | None,
-               lang: str, formats: str, documents: str, templates_dir: Path | None,
-               tasks_file: Path | None, out_dir: Path) -> None:
+def report_cmd(
+    pack_name: str,
+    level: str | None,
+    data: Path | None,
+    pipeline: str | None,
+    lang: str,
+    formats: str,
+    documents: str,
+    templates_dir: Path | None,
+    tasks_file: Path | None,
+    out_dir: Path,
+) -> None:
     """Render the proposal, the annual plan and the priority task list from scored data."""
-    paths = _report(pack_name, level, data, pipeline, lang, _csv(formats), _csv(documents),
-                    templates_dir, tasks_file, out_dir)
+    paths = _report(
+        pack_name,
+        level,
+        data,
+        pipeline,
+        lang,
+        _csv(formats),
+        _csv(documents),
+        templates_dir,
+        tasks_file,
+        out_dir,
+    )
     for p in paths:
         out.print(f"wrote {p}", markup=False)
 
@@ -471,9 +655,18 @@ def _csv(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _report(pack_name: str, level: str | None, data: Path | None, pipeline: str | None,
-            lang: str, formats: list[str], documents: list[str], templates_dir: Path | None,
-            tasks_file: Path | None, out_dir: Path) -> list[Path]:
+def _report(
+    pack_name: str,
+    level: str | None,
+    data: Path | None,
+    pipeline: str | None,
+    lang: str,
+    formats: list[str],
+    documents: list[str],
+    templates_dir: Path | None,
+    tasks_file: Path | None,
+    out_dir: Path,
+) -> list[Path]:
     from dxframework.report.build import render_documents
     from dxframework.report.output import write_documents
 
@@ -482,17 +675,26 @@ def _report(pack_name: str, level: str | None, data: Path | None, pipeline: str 
     pack = _registry().pack(pack_name)
     results = _score_levels(pack, level, data, pipeline)
     tasks = pack.tasks(tasks_file) if tasks_file is not None else None
-    rendered = render_documents(pack, results, lang, documents, user_dir=templates_dir,
-                                tasks=tasks)
+    rendered = render_documents(pack, results, lang, documents, user_dir=templates_dir, tasks=tasks)
     return write_documents(rendered, out_dir, formats, user_dir=templates_dir)
 
 
 @cli.command("tasks")
 @_pack_opt
-@click.option("--tasks", "tasks_file", type=click.Path(path_type=Path), default=None,
-              help="An updated copy of the task catalogue (default: the pack's).")
-@click.option("--copy", "copy_to", type=click.Path(path_type=Path), default=None,
-              help="Write the pack's catalogue to this CSV file, to keep it up to date.")
+@click.option(
+    "--tasks",
+    "tasks_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="An updated copy of the task catalogue (default: the pack's).",
+)
+@click.option(
+    "--copy",
+    "copy_to",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the pack's catalogue to this CSV file, to keep it up to date.",
+)
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 @handle_errors
 def tasks_cmd(pack_name: str, tasks_file: Path | None, copy_to: Path | None, lang: str) -> None:
@@ -506,8 +708,9 @@ def tasks_cmd(pack_name: str, tasks_file: Path | None, copy_to: Path | None, lan
         if pack.tasks_file is None:
             raise DxfError(Problem(f"pack {pack_name!r} ships no task catalogue"))
         if copy_to.exists():
-            raise DxfError(Problem("the file already exists", file=str(copy_to),
-                                   hint="choose another name"))
+            raise DxfError(
+                Problem("the file already exists", file=str(copy_to), hint="choose another name")
+            )
         copy_to.parent.mkdir(parents=True, exist_ok=True)
         copy_to.write_bytes((pack.root / pack.tasks_file).read_bytes())
         out.print(f"copied the task catalogue to {copy_to}", markup=False)
@@ -518,12 +721,19 @@ def tasks_cmd(pack_name: str, tasks_file: Path | None, copy_to: Path | None, lan
     for col in ("id", "task", "pillar", "years", "status", "progress"):
         table.add_column(col, justify="right" if col == "progress" else "left")
     for t in catalogue.tasks:
-        table.add_row(escape(t.id), escape(t.text("name", lang)), escape(t.pillar),
-                      f"{t.start}–{t.end}", t.status, f"{t.progress:.0f}%")
+        table.add_row(
+            escape(t.id),
+            escape(t.text("name", lang)),
+            escape(t.pillar),
+            f"{t.start}–{t.end}",
+            t.status,
+            f"{t.progress:.0f}%",
+        )
     out.print(table)
     summary = ", ".join(f"{status}: {n}" for status, n in catalogue.summary().items() if n)
-    mean = (sum(t.progress for t in catalogue.tasks) / len(catalogue.tasks)
-            if catalogue.tasks else 0.0)
+    mean = (
+        sum(t.progress for t in catalogue.tasks) / len(catalogue.tasks) if catalogue.tasks else 0.0
+    )
     out.print(f"{summary}; mean progress {mean:.0f}%", markup=False)
 
 
@@ -533,8 +743,13 @@ def templates_group() -> None:
 
 
 @templates_group.command("list")
-@click.option("--templates", "templates_dir", type=click.Path(path_type=Path), default=None,
-              help="A user template folder to include.")
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A user template folder to include.",
+)
 @handle_errors
 def templates_list_cmd(templates_dir: Path | None) -> None:
     """List every template and where it comes from (the first one found is used)."""
@@ -567,15 +782,21 @@ def templates_copy_cmd(name: str, directory: Path) -> None:
 
     rel = Path(name)
     if rel.is_absolute() or ".." in rel.parts:
-        raise DxfError(Problem(f"invalid template name {name!r}",
-                               hint="use a name from 'dxf templates list'"))
+        raise DxfError(
+            Problem(f"invalid template name {name!r}", hint="use a name from 'dxf templates list'")
+        )
     for _, folder in template_sources(None):
         source = folder / rel
         if source.is_file():
             target = directory / rel
             if target.exists():
-                raise DxfError(Problem("the file already exists", file=str(target),
-                                       hint="edit it, or remove it to copy again"))
+                raise DxfError(
+                    Problem(
+                        "the file already exists",
+                        file=str(target),
+                        hint="edit it, or remove it to copy again",
+                    )
+                )
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(source.read_bytes())
             out.print(f"copied {name} to {target}", markup=False)
@@ -584,10 +805,22 @@ def templates_copy_cmd(name: str, directory: Path) -> None:
 
 
 @cli.command("demo")
-@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path),
-              default=Path("dxf-demo"), show_default=True, help="Folder for the results.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of the documents.")
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dxf-demo"),
+    show_default=True,
+    help="Folder for the results.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    show_default=True,
+    help="Language of the documents.",
+)
 @handle_errors
 def demo_cmd(out_dir: Path, lang: str) -> None:
     """The main job on the bundled Bắc Kạn demo data (synthetic).
@@ -597,11 +830,22 @@ def demo_cmd(out_dir: Path, lang: str) -> None:
     """
     reg = _registry()
     if "backan" not in reg.packs:
-        raise DxfError(Problem("the demo needs the backan pack",
-                               hint="pip install -e plugins/dxf-backan"))
+        raise DxfError(
+            Problem("the demo needs the backan pack", hint="pip install -e plugins/dxf-backan")
+        )
     _run("backan", None, None, None, None, None, out_dir / "results", 5)
-    paths = _report("backan", None, None, None, lang, ["html", "md", "docx"],
-                    ["proposal", "plan", "tasks"], None, None, out_dir / "documents")
+    paths = _report(
+        "backan",
+        None,
+        None,
+        None,
+        lang,
+        ["html", "md", "docx"],
+        ["proposal", "plan", "tasks"],
+        None,
+        None,
+        out_dir / "documents",
+    )
     out.print("[bold]Documents[/bold] (synthetic demo data):")
     for p in paths:
         out.print(f"  {p}", markup=False)

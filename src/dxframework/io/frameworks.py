@@ -56,8 +56,9 @@ class FrameworkSpec:
     groups: tuple[str, ...] = ()
 
 
-def read_framework(path: str | Path, level_names: Sequence[str] = (),
-                   index: str | None = None) -> FrameworkSpec:
+def read_framework(
+    path: str | Path, level_names: Sequence[str] = (), index: str | None = None
+) -> FrameworkSpec:
     """Read a framework from a metadata table (``.csv``/``.xlsx``) or a ``.toml`` file."""
     p = Path(path)
     if p.suffix.lower() == ".toml":
@@ -68,11 +69,13 @@ def read_framework(path: str | Path, level_names: Sequence[str] = (),
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             line = re.search(r"line (\d+)", str(exc))
-            raise FrameworkError(Problem(f"invalid TOML: {exc}", file=str(p),
-                                         row=int(line.group(1)) if line else None)) from None
+            raise FrameworkError(
+                Problem(
+                    f"invalid TOML: {exc}", file=str(p), row=int(line.group(1)) if line else None
+                )
+            ) from None
         try:
-            return framework_from_dict(doc, source=str(p), level_names=level_names,
-                                       index=index)
+            return framework_from_dict(doc, source=str(p), level_names=level_names, index=index)
         except FrameworkError as exc:
             raise FrameworkError(toml_lines(exc.problems, text)) from None
     try:
@@ -138,8 +141,9 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
                 col[key] = lowered[a]
                 break
     if "code" not in col:
-        raise FrameworkError(Problem("no code column", file=src, row=1,
-                                     hint="name a column 'code' (or iCode)"))
+        raise FrameworkError(
+            Problem("no code column", file=src, row=1, hint="name a column 'code' (or iCode)")
+        )
     problems: list[Problem] = []
 
     def get(row: tuple[Any, ...], key: str) -> Any:
@@ -165,13 +169,21 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
     for row, n in zip(table.rows, table.row_numbers, strict=True):
         code = text(row, "code")
         if not code:
-            problems.append(Problem("empty code", file=src, row=n,
-                                    column=table.header[col["code"]]))
+            problems.append(
+                Problem("empty code", file=src, row=n, column=table.header[col["code"]])
+            )
             continue
         if code in row_of:
-            problems.append(Problem(f"duplicate code {code!r} (first on row {row_of[code]})",
-                                    file=src, row=n, column=table.header[col["code"]],
-                                    indicator=code, hint="every node needs its own code"))
+            problems.append(
+                Problem(
+                    f"duplicate code {code!r} (first on row {row_of[code]})",
+                    file=src,
+                    row=n,
+                    column=table.header[col["code"]],
+                    indicator=code,
+                    hint="every node needs its own code",
+                )
+            )
             continue
         row_of[code] = n
         kind = text(row, "type").lower()
@@ -184,9 +196,16 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
             auxiliary.append(code)
             continue
         if kind not in ("indicator", "aggregate"):
-            problems.append(Problem(f"unknown type {text(row, 'type')!r}", file=src, row=n,
-                                    column=label("type"), indicator=code,
-                                    hint="use Indicator, Aggregate, Group or Denominator"))
+            problems.append(
+                Problem(
+                    f"unknown type {text(row, 'type')!r}",
+                    file=src,
+                    row=n,
+                    column=label("type"),
+                    indicator=code,
+                    hint="use Indicator, Aggregate, Group or Denominator",
+                )
+            )
             continue
         parents = _split(get(row, "parent"))
         raw_w = _split(get(row, "weight")) or ["1"]
@@ -196,67 +215,121 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
         for w in raw_w:
             v = parse_number(w)
             if v is None or math.isnan(v):
-                problems.append(Problem(f"weight {w!r} is not a number", file=src, row=n,
-                                        column=label("weight"), indicator=code))
+                problems.append(
+                    Problem(
+                        f"weight {w!r} is not a number",
+                        file=src,
+                        row=n,
+                        column=label("weight"),
+                        indicator=code,
+                    )
+                )
                 v = 1.0
             weights.append(v)
         if len(weights) != len(parents) and parents:
-            problems.append(Problem(f"{len(parents)} parents but {len(weights)} weights",
-                                    file=src, row=n, column=label("weight"), indicator=code,
-                                    hint="give one weight per parent, separated by ';'"))
+            problems.append(
+                Problem(
+                    f"{len(parents)} parents but {len(weights)} weights",
+                    file=src,
+                    row=n,
+                    column=label("weight"),
+                    indicator=code,
+                    hint="give one weight per parent, separated by ';'",
+                )
+            )
             weights = [1.0] * len(parents)
         edges.extend(Edge(code, p, w) for p, w in zip(parents, weights, strict=False))
         try:
             if kind == "indicator":
                 direction = parse_number(get(row, "direction"))
                 if direction is None or (not math.isnan(direction) and direction not in (1, -1)):
-                    problems.append(Problem(f"direction {get(row, 'direction')!r} must be 1 or -1",
-                                            file=src, row=n, column=label("direction"),
-                                            indicator=code))
+                    problems.append(
+                        Problem(
+                            f"direction {get(row, 'direction')!r} must be 1 or -1",
+                            file=src,
+                            row=n,
+                            column=label("direction"),
+                            indicator=code,
+                        )
+                    )
                     direction = 1.0
                 target = parse_number(get(row, "target"))
                 if target is None:
-                    problems.append(Problem(f"target {get(row, 'target')!r} is not a number",
-                                            file=src, row=n, column=label("target"),
-                                            indicator=code))
-                indicators.append(Indicator(
-                    code=code, name_en=text(row, "name_en"), name_vi=text(row, "name_vi"),
-                    unit=text(row, "unit"),
-                    direction=1 if math.isnan(direction) else int(direction),
-                    description=text(row, "description"), source=text(row, "source"),
-                    denominator=text(row, "denominator") or None,
-                    targets={} if target is None or math.isnan(target) else {"target": target}))
+                    problems.append(
+                        Problem(
+                            f"target {get(row, 'target')!r} is not a number",
+                            file=src,
+                            row=n,
+                            column=label("target"),
+                            indicator=code,
+                        )
+                    )
+                indicators.append(
+                    Indicator(
+                        code=code,
+                        name_en=text(row, "name_en"),
+                        name_vi=text(row, "name_vi"),
+                        unit=text(row, "unit"),
+                        direction=1 if math.isnan(direction) else int(direction),
+                        description=text(row, "description"),
+                        source=text(row, "source"),
+                        denominator=text(row, "denominator") or None,
+                        targets={} if target is None or math.isnan(target) else {"target": target},
+                    )
+                )
             else:
                 level = parse_number(get(row, "level"))
                 if level is None or (not math.isnan(level) and level != int(level)):
-                    problems.append(Problem(f"level {get(row, 'level')!r} is not a whole number",
-                                            file=src, row=n, column=label("level"),
-                                            indicator=code))
+                    problems.append(
+                        Problem(
+                            f"level {get(row, 'level')!r} is not a whole number",
+                            file=src,
+                            row=n,
+                            column=label("level"),
+                            indicator=code,
+                        )
+                    )
                     level = math.nan
-                aggregates.append(Aggregate(
-                    code=code, name_en=text(row, "name_en"), name_vi=text(row, "name_vi"),
-                    unit=text(row, "unit"), description=text(row, "description"),
-                    level=None if level is None or math.isnan(level) else int(level)))
+                aggregates.append(
+                    Aggregate(
+                        code=code,
+                        name_en=text(row, "name_en"),
+                        name_vi=text(row, "name_vi"),
+                        unit=text(row, "unit"),
+                        description=text(row, "description"),
+                        level=None if level is None or math.isnan(level) else int(level),
+                    )
+                )
         except ValueError as exc:
             problems.append(Problem(str(exc), file=src, row=n, indicator=code))
     if problems:
         raise FrameworkError(problems)
     try:
-        fw = Framework(indicators, aggregates, edges, level_names=tuple(level_names), index=index,
-                       source=src)
+        fw = Framework(
+            indicators, aggregates, edges, level_names=tuple(level_names), index=index, source=src
+        )
     except FrameworkError as exc:
         # point at the row of the node whose declaration holds the fault, and at the column
         # of the table that the framework's field name ("parent", "weight"…) stands for
-        raise FrameworkError([attrs.evolve(
-            p, row=p.row if p.row is not None else row_of.get(p.indicator or ""),
-            column=label(p.column) if p.column is not None else None)
-            for p in exc.problems]) from None
+        raise FrameworkError(
+            [
+                attrs.evolve(
+                    p,
+                    row=p.row if p.row is not None else row_of.get(p.indicator or ""),
+                    column=label(p.column) if p.column is not None else None,
+                )
+                for p in exc.problems
+            ]
+        ) from None
     return FrameworkSpec(fw, tuple(auxiliary), tuple(groups))
 
 
-def framework_from_dict(doc: Mapping[str, Any], source: str | None = None,
-                        level_names: Sequence[str] = (), index: str | None = None
-                        ) -> FrameworkSpec:
+def framework_from_dict(
+    doc: Mapping[str, Any],
+    source: str | None = None,
+    level_names: Sequence[str] = (),
+    index: str | None = None,
+) -> FrameworkSpec:
     """Build a framework from plain data (a parsed TOML or JSON document).
 
     ``indicators`` and ``aggregates`` are lists of tables with the fields of
@@ -286,8 +359,13 @@ def framework_from_dict(doc: Mapping[str, Any], source: str | None = None,
                 problems.append(Problem(f"{key}[{i}]: {exc}", file=source, indicator=code or None))
     if problems:
         raise FrameworkError(problems)
-    fw = Framework(nodes["indicators"], nodes["aggregates"], edges,
-                   level_names=tuple(doc.get("level_names", level_names)),
-                   index=doc.get("index", index), source=source,
-                   weight_sets=doc.get("weight_sets", {}))
+    fw = Framework(
+        nodes["indicators"],
+        nodes["aggregates"],
+        edges,
+        level_names=tuple(doc.get("level_names", level_names)),
+        index=doc.get("index", index),
+        source=source,
+        weight_sets=doc.get("weight_sets", {}),
+    )
     return FrameworkSpec(fw, tuple(doc.get("auxiliary", ())), tuple(doc.get("groups", ())))

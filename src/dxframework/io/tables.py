@@ -96,16 +96,22 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
         table: RawTable = loader.loader(p, sheet)
         return table
     known = ", ".join(sorted({".csv", ".xlsx", ".json", *get_registry().loaders}))
-    raise DataError(Problem(f"unsupported file type {suffix!r}", file=str(p),
-                            hint=f"use one of: {known}"))
+    raise DataError(
+        Problem(f"unsupported file type {suffix!r}", file=str(p), hint=f"use one of: {known}")
+    )
 
 
 def _read_csv(p: Path) -> RawTable:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(p),
-                                hint="save the file as CSV UTF-8")) from None
+        raise DataError(
+            Problem(
+                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                file=str(p),
+                hint="save the file as CSV UTF-8",
+            )
+        ) from None
     first = text.split("\n", 1)[0]
     delimiter = "\t" if p.suffix.lower() == ".tsv" else max(",;\t", key=first.count)
     reader = csv.reader(text.splitlines(), delimiter=delimiter)
@@ -119,8 +125,14 @@ def _read_csv(p: Path) -> RawTable:
         if not any(c.strip() for c in line):
             continue
         if len(line) != len(header):
-            raise DataError(Problem(f"has {len(line)} cells, the header has {len(header)}",
-                                    file=str(p), row=n, hint="check for a stray delimiter"))
+            raise DataError(
+                Problem(
+                    f"has {len(line)} cells, the header has {len(header)}",
+                    file=str(p),
+                    row=n,
+                    hint="check for a stray delimiter",
+                )
+            )
         rows.append(tuple(line))
         numbers.append(n)
     return RawTable(str(p), header, tuple(rows), tuple(numbers))
@@ -131,16 +143,22 @@ def _read_excel(p: Path, sheet: str | None) -> RawTable:
         import openpyxl
         from openpyxl.utils import get_column_letter
     except ImportError:  # pragma: no cover - depends on the environment
-        raise DataError(Problem("reading Excel files needs openpyxl", file=str(p),
-                                hint="pip install 'dxframework[excel]'")) from None
+        raise DataError(
+            Problem(
+                "reading Excel files needs openpyxl",
+                file=str(p),
+                hint="pip install 'dxframework[excel]'",
+            )
+        ) from None
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:
         raise DataError(Problem(f"cannot open as an Excel workbook: {exc}", file=str(p))) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise DataError(Problem(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})",
-                                    file=str(p)))
+            raise DataError(
+                Problem(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})", file=str(p))
+            )
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         all_rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
     finally:
@@ -158,9 +176,15 @@ def _read_excel(p: Path, sheet: str | None) -> RawTable:
             continue
         rows.append(cells)
         numbers.append(n)
-    return RawTable(str(p), header, tuple(rows), tuple(numbers),
-                    column_label=lambda j: f"{header[j]}' (column {get_column_letter(j + 1)})"
-                    if False else header[j])
+    return RawTable(
+        str(p),
+        header,
+        tuple(rows),
+        tuple(numbers),
+        column_label=lambda j: (
+            f"{header[j]}' (column {get_column_letter(j + 1)})" if False else header[j]
+        ),
+    )
 
 
 def _read_json(p: Path) -> RawTable:
@@ -170,14 +194,16 @@ def _read_json(p: Path) -> RawTable:
         raise DataError(Problem(f"invalid JSON: {exc.msg}", file=str(p), row=exc.lineno)) from None
     records = doc.get("records", doc.get("data")) if isinstance(doc, dict) else doc
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise DataError(Problem("expected a list of records (objects), or {\"records\": [...]}",
-                                file=str(p)))
+        raise DataError(
+            Problem('expected a list of records (objects), or {"records": [...]}', file=str(p))
+        )
     header: dict[str, None] = {}
     for r in records:
         header.update(dict.fromkeys(_nfc(str(k)) for k in r))
     cols = tuple(header)
-    rows = tuple(tuple({_nfc(str(k)): v for k, v in r.items()}.get(c) for c in cols)
-                 for r in records)
+    rows = tuple(
+        tuple({_nfc(str(k)): v for k, v in r.items()}.get(c) for c in cols) for r in records
+    )
     # JSON has no rows: number records from 1 and say so in messages
     return RawTable(str(p) + " record", cols, rows, tuple(range(1, len(rows) + 1)))
 
@@ -220,8 +246,15 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
     def col(name: str | None, aliases: Sequence[str]) -> str | None:
         if name is not None:
             if name not in header:
-                problems.append(Problem(f"missing column {name!r}", file=src, row=1, column=name,
-                                        hint="add it to the header"))
+                problems.append(
+                    Problem(
+                        f"missing column {name!r}",
+                        file=src,
+                        row=1,
+                        column=name,
+                        hint="add it to the header",
+                    )
+                )
                 return None
             return name
         return _find(header, aliases)
@@ -236,15 +269,26 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
 
     unit_col = col(schema.unit_column, UNIT_ALIASES)
     if unit_col is None and schema.unit_column is None:
-        problems.append(Problem("no unit-code column", file=src, row=1,
-                                hint="name the first column 'unit'"))
+        problems.append(
+            Problem("no unit-code column", file=src, row=1, hint="name the first column 'unit'")
+        )
     name_col = col(schema.name_column, NAME_ALIASES)
     # period, parent and level columns are optional: a file without them is one period
     # of units without parents
-    period_col = (schema.period_column if schema.period_column in header
-                  else None if schema.period_column else _find(header, PERIOD_ALIASES))
-    parent_col = (schema.parent_column if schema.parent_column in header
-                  else None if schema.parent_column else _find(header, ("parent", "parent_unit")))
+    period_col = (
+        schema.period_column
+        if schema.period_column in header
+        else None
+        if schema.period_column
+        else _find(header, PERIOD_ALIASES)
+    )
+    parent_col = (
+        schema.parent_column
+        if schema.parent_column in header
+        else None
+        if schema.parent_column
+        else _find(header, ("parent", "parent_unit"))
+    )
     level_col = schema.level_column if schema.level_column in header else None
     groups = [g for g in schema.group_columns if g in header]
     for g in schema.group_columns:
@@ -259,15 +303,29 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
         known = set(schema.numeric)
         for h in numeric:
             if h not in known:
-                problems.append(Problem(f"unknown column {h!r}: not an indicator or auxiliary "
-                                        "column of this framework", file=src, row=1, column=h,
-                                        hint="fix the code or remove the column"))
+                problems.append(
+                    Problem(
+                        f"unknown column {h!r}: not an indicator or auxiliary "
+                        "column of this framework",
+                        file=src,
+                        row=1,
+                        column=h,
+                        hint="fix the code or remove the column",
+                    )
+                )
         numeric = [h for h in numeric if h in known]
         for r in schema.required:
             if r not in header:
-                problems.append(Problem(f"missing column for indicator {r!r}", file=src, row=1,
-                                        column=r, indicator=r, hint="add the column (empty "
-                                        "cells mark missing values)"))
+                problems.append(
+                    Problem(
+                        f"missing column for indicator {r!r}",
+                        file=src,
+                        row=1,
+                        column=r,
+                        indicator=r,
+                        hint="add the column (empty cells mark missing values)",
+                    )
+                )
     if problems:
         raise DataError(problems)
 
@@ -284,8 +342,15 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
         if period_col is not None:
             p = parse_number(row[idx[period_col]])
             if p is None or math.isnan(p) or p != int(p):
-                problems.append(Problem(f"period {row[idx[period_col]]!r} is not a whole number",
-                                        file=src, row=rownum, column=period_col, unit=code))
+                problems.append(
+                    Problem(
+                        f"period {row[idx[period_col]]!r} is not a whole number",
+                        file=src,
+                        row=rownum,
+                        column=period_col,
+                        unit=code,
+                    )
+                )
                 periods.append(0)
             else:
                 periods.append(int(p))
@@ -293,10 +358,16 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
             cell = row[idx[h]]
             v = parse_number(cell)
             if v is None:
-                problems.append(Problem(f"{cell!r} is not a number", file=src, row=rownum,
-                                        column=h, unit=code or None,
-                                        hint="use a decimal number, or leave the cell empty "
-                                        "for a missing value"))
+                problems.append(
+                    Problem(
+                        f"{cell!r} is not a number",
+                        file=src,
+                        row=rownum,
+                        column=h,
+                        unit=code or None,
+                        hint="use a decimal number, or leave the cell empty for a missing value",
+                    )
+                )
             else:
                 values[i, k] = v
     if problems:
@@ -311,8 +382,14 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
         if schema.period is not None:
             if schema.period not in period_list:
                 present = ", ".join(map(str, period_list))
-                raise DataError(Problem(f"no rows for period {schema.period}", file=src,
-                                        column=period_col, hint=f"periods present: {present}"))
+                raise DataError(
+                    Problem(
+                        f"no rows for period {schema.period}",
+                        file=src,
+                        column=period_col,
+                        hint=f"periods present: {present}",
+                    )
+                )
             period_list = [schema.period]
 
     # units in first-appearance order; check duplicates per period
@@ -325,10 +402,18 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
             continue
         key = (code, per)
         if key in first_row:
-            problems.append(Problem(
-                f"duplicate unit code {code!r}" + (f" in period {per}" if period_col else "")
-                + f" (first on row {first_row[key]})", file=src, row=table.row_numbers[i],
-                column=unit_col, unit=code, hint="each unit appears once per period"))
+            problems.append(
+                Problem(
+                    f"duplicate unit code {code!r}"
+                    + (f" in period {per}" if period_col else "")
+                    + f" (first on row {first_row[key]})",
+                    file=src,
+                    row=table.row_numbers[i],
+                    column=unit_col,
+                    unit=code,
+                    hint="each unit appears once per period",
+                )
+            )
             continue
         first_row[key] = table.row_numbers[i]
         row_of[(per, code)] = table.row_numbers[i]
@@ -340,8 +425,7 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
                 name=_cell_text(row[idx[name_col]]) if name_col else "",
                 level=_cell_text(row[idx[level_col]]) if level_col else "",
                 parent=(_cell_text(row[idx[parent_col]]) or None) if parent_col else None,
-                groups={g: _cell_text(row[idx[g]]) for g in groups
-                        if _cell_text(row[idx[g]])},
+                groups={g: _cell_text(row[idx[g]]) for g in groups if _cell_text(row[idx[g]])},
             )
     if problems:
         raise DataError(problems)
@@ -350,8 +434,14 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
     for i, (code, per) in enumerate(zip(codes, period_of_row, strict=True)):
         if per in pidx:
             cube[pidx[per], unit_rows[code]] = values[i]
-    return Dataset(units=list(unit_info.values()), columns=numeric, values=cube,
-                   periods=period_list, source=src, row_numbers=row_of)
+    return Dataset(
+        units=list(unit_info.values()),
+        columns=numeric,
+        values=cube,
+        periods=period_list,
+        source=src,
+        row_numbers=row_of,
+    )
 
 
 def _cell_text(cell: Any) -> str:
@@ -362,8 +452,9 @@ def _cell_text(cell: Any) -> str:
     return _nfc(str(cell).strip())
 
 
-def read_dataset(path: str | Path, schema: TableSchema | None = None,
-                 sheet: str | None = None) -> Dataset:
+def read_dataset(
+    path: str | Path, schema: TableSchema | None = None, sheet: str | None = None
+) -> Dataset:
     """Read a wide CSV, Excel or JSON file into a :class:`Dataset`.
 
     Parameters

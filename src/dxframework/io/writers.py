@@ -31,8 +31,9 @@ def _cell(v: float) -> str:
     return "" if math.isnan(v) else repr(float(v))
 
 
-def dataset_csv_text(data: Dataset, extra: Mapping[str, Dataset] | None = None,
-                     rank_suffix: str = "_rank") -> str:
+def dataset_csv_text(
+    data: Dataset, extra: Mapping[str, Dataset] | None = None, rank_suffix: str = "_rank"
+) -> str:
     """CSV text: ``unit`` (and ``period`` for panels), then one column per code.
 
     With ``extra = {"_rank": ranks}`` each column is followed by its rank column.
@@ -85,8 +86,13 @@ def _json_text(doc: Any) -> str:
         if isinstance(v, list | tuple):
             return [clean(x) for x in v]
         return v
-    return json.dumps(clean(json.loads(json.dumps(doc, default=_json_default))), indent=2,
-                      ensure_ascii=False) + "\n"
+
+    return (
+        json.dumps(
+            clean(json.loads(json.dumps(doc, default=_json_default))), indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )
 
 
 @contextmanager
@@ -129,9 +135,12 @@ def write_run(result: RunResult, out: str | Path) -> list[Path]:
             (tmp / name).write_text(dataset_csv_text(stage.data), encoding="utf-8")
             names.append(name)
         (tmp / "results.csv").write_text(
-            dataset_csv_text(result.scores, {"_rank": result.ranks}), encoding="utf-8")
-        records = {s.name: {"kind": s.stage.kind, "method": s.stage.method, **s.record}
-                   for s in result.stages}
+            dataset_csv_text(result.scores, {"_rank": result.ranks}), encoding="utf-8"
+        )
+        records = {
+            s.name: {"kind": s.stage.kind, "method": s.stage.method, **s.record}
+            for s in result.stages
+        }
         (tmp / "records.json").write_text(_json_text(records), encoding="utf-8")
         (tmp / "manifest.json").write_text(_json_text(result.manifest), encoding="utf-8")
         names += ["results.csv", "records.json", "manifest.json"]

@@ -42,5 +42,4 @@ def nanstd(x: F, ddof: int = 1, axis: int = -2, keepdims: bool = False) -> F:
     """Standard deviation ignoring NaN; NaN where too few values, without a warning."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.asarray(np.nanstd(x, ddof=ddof, axis=axis, keepdims=keepdims),
-                          dtype=np.float64)
+        return np.asarray(np.nanstd(x, ddof=ddof, axis=axis, keepdims=keepdims), dtype=np.float64)

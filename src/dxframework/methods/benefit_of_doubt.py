@@ -44,8 +44,11 @@ def benefit_of_doubt(x: F, bounds: tuple[float, float] | None = None) -> tuple[F
     if bounds is not None:
         lo, hi = bounds
         if not (0.0 <= lo <= hi <= 1.0) or lo * k > 1.0 or hi * k < 1.0:
-            raise BoDInfeasible(-1, f"share bounds ({lo}, {hi}) cannot hold for {k} components: "
-                                "need 0 ≤ lo ≤ hi ≤ 1 and lo·k ≤ 1 ≤ hi·k")
+            raise BoDInfeasible(
+                -1,
+                f"share bounds ({lo}, {hi}) cannot hold for {k} components: "
+                "need 0 ≤ lo ≤ hi ≤ 1 and lo·k ≤ 1 ≤ hi·k",
+            )
     scores = np.full(n, np.nan)
     weights = np.full((n, k), np.nan)
     for i in range(n):  # one linear program per unit: inherent to the method
@@ -59,8 +62,13 @@ def benefit_of_doubt(x: F, bounds: tuple[float, float] | None = None) -> tuple[F
             a_ub.append(lo * total - own)  # L·Σw·x − w_k·x_k ≤ 0
             a_ub.append(own - hi * total)  # w_k·x_k − U·Σw·x ≤ 0
             b_ub += [np.zeros(k), np.zeros(k)]
-        res = linprog(-x[i], A_ub=np.vstack(a_ub), b_ub=np.concatenate(b_ub),
-                      bounds=[(0, None)] * k, method="highs")
+        res = linprog(
+            -x[i],
+            A_ub=np.vstack(a_ub),
+            b_ub=np.concatenate(b_ub),
+            bounds=[(0, None)] * k,
+            method="highs",
+        )
         if res.status != 0:
             raise BoDInfeasible(i, f"linear program failed: {res.message}")
         w = np.maximum(np.asarray(res.x), 0.0)  # the solver may return -1e-18

@@ -8,8 +8,9 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = ["denominate"]
 
 
-def denominate(x: NDArray[np.float64], d: NDArray[np.float64],
-               scale: ArrayLike = 1.0) -> NDArray[np.float64]:
+def denominate(
+    x: NDArray[np.float64], d: NDArray[np.float64], scale: ArrayLike = 1.0
+) -> NDArray[np.float64]:
     """Divide indicators by their denominators: ``x / (d / scale)``.
 
     ``d`` has the shape of ``x`` (the denominator column of each indicator, broadcast).

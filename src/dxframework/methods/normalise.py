@@ -127,8 +127,9 @@ def distance_to_target(x: F, target: ArrayLike, cap: bool = True, scale: ArrayLi
     return out * sc
 
 
-def goalposts(x: F, lo: ArrayLike, hi: ArrayLike, scale: ArrayLike = 1.0,
-              truncate: bool = True) -> F:
+def goalposts(
+    x: F, lo: ArrayLike, hi: ArrayLike, scale: ArrayLike = 1.0, truncate: bool = True
+) -> F:
     """``(x − lo)/(hi − lo)·scale``, truncated to ``[0, scale]`` by default."""
     lo_a, hi_a, sc = _col(lo), _col(hi), _col(scale)
     with np.errstate(invalid="ignore", divide="ignore"):

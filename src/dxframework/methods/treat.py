@@ -79,8 +79,9 @@ def boxcox(x: F, lam: float) -> F:
         return np.asarray(np.log(y) if lam == 0 else (y**lam - 1.0) / lam)
 
 
-def winsorise(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5,
-              winmax: ArrayLike = 5) -> tuple[F, B, B, B]:
+def winsorise(
+    x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5, winmax: ArrayLike = 5
+) -> tuple[F, B, B, B]:
     """Winsorise failing columns step by step until they pass or ``winmax`` points are reached.
 
     A step moves every value equal to the current maximum to the largest value below it when
@@ -144,9 +145,13 @@ class TreatmentResult:
     untreatable: B
 
 
-def treat_default(x: F, skew_max: ArrayLike = 2.0, kurt_max: ArrayLike = 3.5,
-                  winmax: ArrayLike = 5, fallback: Callable[[F], F] | None = None
-                  ) -> TreatmentResult:
+def treat_default(
+    x: F,
+    skew_max: ArrayLike = 2.0,
+    kurt_max: ArrayLike = 3.5,
+    winmax: ArrayLike = 5,
+    fallback: Callable[[F], F] | None = None,
+) -> TreatmentResult:
     """The default rule: winsorise failing indicators, else transform the original values.
 
     ``fallback`` is the transform applied to the original values of an indicator that still

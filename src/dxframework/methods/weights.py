@@ -17,8 +17,24 @@ __all__ = ["RANDOM_INDEX", "AHPResult", "ahp", "optimise_weights", "pca_weights"
 F = NDArray[np.float64]
 
 #: Saaty's random consistency index by matrix size (1-based; sizes 1 and 2 are always consistent).
-RANDOM_INDEX: tuple[float, ...] = (0.0, 0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45,
-                                   1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
+RANDOM_INDEX: tuple[float, ...] = (
+    0.0,
+    0.0,
+    0.0,
+    0.58,
+    0.90,
+    1.12,
+    1.24,
+    1.32,
+    1.41,
+    1.45,
+    1.49,
+    1.51,
+    1.48,
+    1.56,
+    1.57,
+    1.59,
+)
 
 
 @attrs.frozen
@@ -52,13 +68,17 @@ def ahp(matrix: ArrayLike, tol: float = 1e-6) -> AHPResult:
         raise ValueError(f"the pairwise matrix must be square, got shape {a.shape}")
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
         i, j = np.argwhere(~np.isfinite(a) | (a <= 0))[0]
-        raise ValueError(f"entry [{i}, {j}] = {a[i, j]!r}: comparisons must be positive numbers "
-                         "(a zero makes the matrix singular)")
+        raise ValueError(
+            f"entry [{i}, {j}] = {a[i, j]!r}: comparisons must be positive numbers "
+            "(a zero makes the matrix singular)"
+        )
     bad = np.abs(a * a.T - 1.0) > tol
     if np.any(bad):
         i, j = np.argwhere(bad)[0]
-        raise ValueError(f"entries [{i}, {j}] = {a[i, j]!r} and [{j}, {i}] = {a[j, i]!r} are not "
-                         "reciprocal (a[j, i] must be 1/a[i, j])")
+        raise ValueError(
+            f"entries [{i}, {j}] = {a[i, j]!r} and [{j}, {i}] = {a[j, i]!r} are not "
+            "reciprocal (a[j, i] must be 1/a[i, j])"
+        )
     n = a.shape[0]
     values, vectors = np.linalg.eig(a)
     k = int(np.argmax(values.real))
@@ -104,8 +124,9 @@ def _aggregate_corr(x: F, w: F) -> F:
     return out
 
 
-def optimise_weights(x: F, target: Sequence[float] | None = None,
-                     start: Sequence[float] | None = None) -> tuple[F, F]:
+def optimise_weights(
+    x: F, target: Sequence[float] | None = None, start: Sequence[float] | None = None
+) -> tuple[F, F]:
     """Weights whose components' correlations with the aggregate match target importances.
 
     Minimises ``Σ (c_k/Σc − t_k)²`` where ``c_k`` is the Pearson correlation of component

@@ -38,8 +38,12 @@ class Crosswalk:
         header = {h.lower(): j for j, h in enumerate(table.header)}
         missing = [c for c in ("old_code", "new_code") if c not in header]
         if missing:
-            raise DataError([Problem(f"missing column {c!r}", file=table.source, row=1, column=c)
-                             for c in missing])
+            raise DataError(
+                [
+                    Problem(f"missing column {c!r}", file=table.source, row=1, column=c)
+                    for c in missing
+                ]
+            )
         links: list[tuple[str, str, float]] = []
         names: dict[str, str] = {}
         problems: list[Problem] = []
@@ -50,8 +54,14 @@ class Crosswalk:
             if "weight" in header:
                 v = parse_number(row[header["weight"]])
                 if v is None or v < 0:
-                    problems.append(Problem(f"weight {row[header['weight']]!r} must be a number "
-                                            "≥ 0", file=table.source, row=n, column="weight"))
+                    problems.append(
+                        Problem(
+                            f"weight {row[header['weight']]!r} must be a number ≥ 0",
+                            file=table.source,
+                            row=n,
+                            column="weight",
+                        )
+                    )
                     continue
                 w = 1.0 if np.isnan(v) else v
             links.append((old, new, w))
@@ -83,6 +93,10 @@ class Crosswalk:
         den = np.einsum("nu,puc->pnc", weights, ok.astype(np.float64))
         with np.errstate(invalid="ignore", divide="ignore"):
             values = num / den
-        return Dataset(units=[Unit(c, name=self.names.get(c, "")) for c in codes],
-                       columns=data.columns, values=values, periods=data.periods,
-                       source=data.source)
+        return Dataset(
+            units=[Unit(c, name=self.names.get(c, "")) for c in codes],
+            columns=data.columns,
+            values=values,
+            periods=data.periods,
+            source=data.source,
+        )

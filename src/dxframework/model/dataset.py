@@ -57,7 +57,8 @@ class Dataset:
     periods: tuple[int, ...] = attrs.field(default=(0,), converter=int_tuple)
     source: str | None = None
     row_numbers: Mapping[tuple[int, str], int] = attrs.field(
-        factory=dict, converter=_row_numbers, repr=False)
+        factory=dict, converter=_row_numbers, repr=False
+    )
     _unit_index: Mapping[str, int] = attrs.field(init=False, repr=False)
     _column_index: Mapping[str, int] = attrs.field(init=False, repr=False)
 
@@ -66,8 +67,14 @@ class Dataset:
         seen: dict[str, int] = {}
         for i, u in enumerate(self.units):
             if u.code in seen:
-                problems.append(Problem(f"duplicate unit code {u.code!r}", file=self.source,
-                                        unit=u.code, hint="each unit must appear once per period"))
+                problems.append(
+                    Problem(
+                        f"duplicate unit code {u.code!r}",
+                        file=self.source,
+                        unit=u.code,
+                        hint="each unit must appear once per period",
+                    )
+                )
             seen.setdefault(u.code, i)
         cols: dict[str, int] = {}
         for j, c in enumerate(self.columns):
@@ -78,8 +85,13 @@ class Dataset:
             problems.append(Problem("duplicate periods", file=self.source))
         shape = (len(self.periods), len(self.units), len(self.columns))
         if self.values.shape != shape:
-            problems.append(Problem(f"values have shape {self.values.shape}, expected {shape} "
-                                    "(periods, units, columns)", file=self.source))
+            problems.append(
+                Problem(
+                    f"values have shape {self.values.shape}, expected {shape} "
+                    "(periods, units, columns)",
+                    file=self.source,
+                )
+            )
         if problems:
             raise DataError(problems)
         object.__setattr__(self, "_unit_index", MappingProxyType(seen))
@@ -87,8 +99,13 @@ class Dataset:
 
     # -- named constructors ----------------------------------------------------------------
     @classmethod
-    def from_arrays(cls, units: Sequence[Unit | str], columns: Sequence[str], values: ArrayLike,
-                    periods: Sequence[int] = (0,)) -> Dataset:
+    def from_arrays(
+        cls,
+        units: Sequence[Unit | str],
+        columns: Sequence[str],
+        values: ArrayLike,
+        periods: Sequence[int] = (0,),
+    ) -> Dataset:
         """Build from a 2-D ``(units, columns)`` or 3-D ``(periods, units, columns)`` array."""
         return cls(units=units, columns=columns, values=values, periods=periods)
 
@@ -136,16 +153,18 @@ class Dataset:
         try:
             return self._column_index[code]
         except KeyError:
-            raise DataError(Problem(f"no column {code!r} in the data set", file=self.source,
-                                    column=code)) from None
+            raise DataError(
+                Problem(f"no column {code!r} in the data set", file=self.source, column=code)
+            ) from None
 
     def unit_index(self, code: str) -> int:
         """Row of a unit; a :class:`DataError` naming it when absent."""
         try:
             return self._unit_index[code]
         except KeyError:
-            raise DataError(Problem(f"no unit {code!r} in the data set", file=self.source,
-                                    unit=code)) from None
+            raise DataError(
+                Problem(f"no unit {code!r} in the data set", file=self.source, unit=code)
+            ) from None
 
     def get(self, columns: Sequence[str]) -> NDArray[np.float64]:
         """Values of some columns, shape ``(periods, units, len(columns))`` (a copy)."""
@@ -164,9 +183,13 @@ class Dataset:
         try:
             return self.periods.index(period)
         except ValueError:
-            raise DataError(Problem(f"no period {period!r} in the data set (it has "
-                                    f"{', '.join(map(str, self.periods))})",
-                                    file=self.source)) from None
+            raise DataError(
+                Problem(
+                    f"no period {period!r} in the data set (it has "
+                    f"{', '.join(map(str, self.periods))})",
+                    file=self.source,
+                )
+            ) from None
 
     def group_labels(self, grouping: str) -> tuple[str | None, ...]:
         """Each unit's label in a grouping (``None`` where the unit has none)."""
@@ -182,11 +205,21 @@ class Dataset:
     # -- derived data sets -----------------------------------------------------------------
     def with_columns(self, columns: Sequence[str], values: ArrayLike) -> Dataset:
         """A new data set with the same units and periods and other columns."""
-        return Dataset(units=self.units, columns=columns, values=values, periods=self.periods,
-                       source=self.source, row_numbers=self.row_numbers)
+        return Dataset(
+            units=self.units,
+            columns=columns,
+            values=values,
+            periods=self.periods,
+            source=self.source,
+            row_numbers=self.row_numbers,
+        )
 
-    def select(self, columns: Sequence[str] | None = None, units: Sequence[str] | None = None,
-               periods: Sequence[int] | None = None) -> Dataset:
+    def select(
+        self,
+        columns: Sequence[str] | None = None,
+        units: Sequence[str] | None = None,
+        periods: Sequence[int] | None = None,
+    ) -> Dataset:
         """A subset by column codes, unit codes and periods (in the order given)."""
         ci = [self.column_index(c) for c in columns] if columns is not None else slice(None)
         ui = [self.unit_index(u) for u in units] if units is not None else slice(None)
@@ -210,8 +243,11 @@ class Dataset:
         out: list[Problem] = []
         for p in problems:
             if p.row is None and p.unit is not None and p.file == self.source:
-                rows = {self.row_numbers[(per, p.unit)] for per in self.periods
-                        if (per, p.unit) in self.row_numbers}
+                rows = {
+                    self.row_numbers[(per, p.unit)]
+                    for per in self.periods
+                    if (per, p.unit) in self.row_numbers
+                }
                 if len(rows) == 1:
                     p = attrs.evolve(p, row=rows.pop())
             out.append(p)

@@ -72,7 +72,8 @@ class Framework:
     index: str | None = None
     source: str | None = attrs.field(default=None, eq=False)
     weight_sets: Mapping[str, Mapping[str, Mapping[str, float]]] = attrs.field(
-        factory=dict, eq=False)
+        factory=dict, eq=False
+    )
 
     _nodes: Mapping[str, Node] = attrs.field(init=False, repr=False, eq=False)
     _children: Mapping[str, tuple[Edge, ...]] = attrs.field(init=False, repr=False, eq=False)
@@ -84,8 +85,12 @@ class Framework:
         problems: list[Problem] = []
         src = self.source
 
-        def bad(message: str, code: str | None = None, hint: str | None = None,
-                column: str | None = None) -> None:
+        def bad(
+            message: str,
+            code: str | None = None,
+            hint: str | None = None,
+            column: str | None = None,
+        ) -> None:
             # ``code`` is the node whose declaration holds the fault and ``column`` the field
             # of that declaration ("code", "parent", "weight", "level"), so that a reader can
             # point at the row and column of a metadata table.
@@ -95,8 +100,12 @@ class Framework:
         declared: list[Node] = [*self.indicators, *self.aggregates]
         for node in declared:
             if node.code in nodes:
-                bad(f"duplicate code {node.code!r}", node.code, "every node needs its own code",
-                    "code")
+                bad(
+                    f"duplicate code {node.code!r}",
+                    node.code,
+                    "every node needs its own code",
+                    "code",
+                )
             else:
                 nodes[node.code] = node
         children: dict[str, list[Edge]] = {c: [] for c in nodes}
@@ -107,16 +116,23 @@ class Framework:
             ok = True
             for role, code in (("child", e.child), ("parent", e.parent)):
                 if code not in nodes:
-                    bad(f"edge {e.child} → {e.parent}: unknown {role} code {code!r}", e.child,
+                    bad(
+                        f"edge {e.child} → {e.parent}: unknown {role} code {code!r}",
+                        e.child,
                         "declare the node or fix the code",
-                        "parent" if role == "parent" else "code")
+                        "parent" if role == "parent" else "code",
+                    )
                     ok = False
             if not ok:
                 rejected.add(e.child)
                 continue
             if isinstance(nodes[e.parent], Indicator):
-                bad(f"edge {e.child} → {e.parent}: an indicator cannot have children", e.child,
-                    "declare the parent as an aggregate", "parent")
+                bad(
+                    f"edge {e.child} → {e.parent}: an indicator cannot have children",
+                    e.child,
+                    "declare the parent as an aggregate",
+                    "parent",
+                )
                 rejected.add(e.child)
                 continue
             if e.child == e.parent:
@@ -127,8 +143,11 @@ class Framework:
                 bad(f"edge {e.child} → {e.parent} is declared twice", e.child, column="parent")
                 continue
             if not math.isfinite(e.weight) or e.weight < 0:
-                bad(f"edge {e.child} → {e.parent}: weight {e.weight!r} must be a finite number ≥ 0",
-                    e.child, column="weight")
+                bad(
+                    f"edge {e.child} → {e.parent}: weight {e.weight!r} must be a finite number ≥ 0",
+                    e.child,
+                    column="weight",
+                )
             seen_edges.add((e.child, e.parent))
             children[e.parent].append(e)
             parents[e.child].append(e)
@@ -137,21 +156,38 @@ class Framework:
             if isinstance(node, Aggregate):
                 kids = children[code]
                 if not kids:
-                    bad(f"aggregate {code!r} has no children (orphan)", code,
-                        "give it children or remove it", "code")
-                elif (all(math.isfinite(k.weight) for k in kids)
-                      and sum(k.weight for k in kids) <= 0):
+                    bad(
+                        f"aggregate {code!r} has no children (orphan)",
+                        code,
+                        "give it children or remove it",
+                        "code",
+                    )
+                elif (
+                    all(math.isfinite(k.weight) for k in kids) and sum(k.weight for k in kids) <= 0
+                ):
                     names = ", ".join(k.child for k in kids)
-                    bad(f"the weights of the children of {code!r} ({names}) sum to zero",
-                        kids[0].child, "give at least one child a positive weight", "weight")
+                    bad(
+                        f"the weights of the children of {code!r} ({names}) sum to zero",
+                        kids[0].child,
+                        "give at least one child a positive weight",
+                        "weight",
+                    )
             elif self.aggregates and not parents[code] and code not in rejected:
-                bad(f"indicator {code!r} feeds no aggregate (orphan)", code,
-                    "add it to an aggregate or remove it", "parent")
+                bad(
+                    f"indicator {code!r} feeds no aggregate (orphan)",
+                    code,
+                    "add it to an aggregate or remove it",
+                    "parent",
+                )
 
         order, cycle = _topological_order(nodes, children)
         if cycle:
-            bad("cycle in the framework: " + " → ".join(cycle), cycle[0],
-                "a node cannot feed, directly or indirectly, one of its own children", "parent")
+            bad(
+                "cycle in the framework: " + " → ".join(cycle),
+                cycle[0],
+                "a node cannot feed, directly or indirectly, one of its own children",
+                "parent",
+            )
 
         levels: dict[str, int] = {}
         if not cycle:
@@ -163,9 +199,13 @@ class Framework:
                 below = max((levels[k.child] for k in children[code]), default=1)
                 if node.level is not None:
                     if node.level <= below:
-                        bad(f"aggregate {code!r} is declared at level {node.level} but has a "
-                            f"child at level {below}", code, "a parent sits above its children",
-                            "level")
+                        bad(
+                            f"aggregate {code!r} is declared at level {node.level} but has a "
+                            f"child at level {below}",
+                            code,
+                            "a parent sits above its children",
+                            "level",
+                        )
                     levels[code] = node.level
                 else:
                     levels[code] = below + 1
@@ -175,11 +215,17 @@ class Framework:
             for parent, weights in by_parent.items():
                 for child, w in weights.items():
                     if (child, parent) not in seen_edges:
-                        bad(f"weight set {set_name!r}: no edge {child} → {parent}", child,
-                            "a weight set gives weights to existing edges only")
+                        bad(
+                            f"weight set {set_name!r}: no edge {child} → {parent}",
+                            child,
+                            "a weight set gives weights to existing edges only",
+                        )
                     elif not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
-                        bad(f"weight set {set_name!r}: weight {w!r} of {child} → {parent} "
-                            "must be a finite number ≥ 0", child)
+                        bad(
+                            f"weight set {set_name!r}: weight {w!r} of {child} → {parent} "
+                            "must be a finite number ≥ 0",
+                            child,
+                        )
         if self.index is not None and self.index not in nodes:
             bad(f"index {self.index!r} is not a node of the framework", self.index)
         if problems:
@@ -187,10 +233,12 @@ class Framework:
         if self.index is None and len(roots) == 1:
             object.__setattr__(self, "index", roots[0])
         object.__setattr__(self, "_nodes", MappingProxyType(nodes))
-        object.__setattr__(self, "_children",
-                           MappingProxyType({k: tuple(v) for k, v in children.items()}))
-        object.__setattr__(self, "_parents",
-                           MappingProxyType({k: tuple(v) for k, v in parents.items()}))
+        object.__setattr__(
+            self, "_children", MappingProxyType({k: tuple(v) for k, v in children.items()})
+        )
+        object.__setattr__(
+            self, "_parents", MappingProxyType({k: tuple(v) for k, v in parents.items()})
+        )
         object.__setattr__(self, "_levels", MappingProxyType(levels))
         object.__setattr__(self, "_order", tuple(order))
 
@@ -263,9 +311,12 @@ class Framework:
         total = sum(e.weight for e in kids)
         return {e.child: e.weight / total for e in kids}
 
-    def weight_matrix(self, children: Sequence[str], parents: Sequence[str],
-                      weights: Mapping[tuple[str, str], float] | None = None,
-                      ) -> NDArray[np.float64]:
+    def weight_matrix(
+        self,
+        children: Sequence[str],
+        parents: Sequence[str],
+        weights: Mapping[tuple[str, str], float] | None = None,
+    ) -> NDArray[np.float64]:
         """Nominal weights as a ``(len(children), len(parents))`` matrix, zero where no edge.
 
         ``weights`` overrides edge weights by ``(child, parent)``.
@@ -302,23 +353,29 @@ class Framework:
         """A named weight set as ``{(child, parent): weight}`` (edges it omits keep theirs)."""
         if name not in self.weight_sets:
             known = ", ".join(self.weight_sets) or "none"
-            raise FrameworkError(Problem(f"no weight set {name!r}", file=self.source,
-                                         hint=f"weight sets: {known}"))
-        return {(child, parent): float(w) for parent, kids in self.weight_sets[name].items()
-                for child, w in kids.items()}
+            raise FrameworkError(
+                Problem(f"no weight set {name!r}", file=self.source, hint=f"weight sets: {known}")
+            )
+        return {
+            (child, parent): float(w)
+            for parent, kids in self.weight_sets[name].items()
+            for child, w in kids.items()
+        }
 
     def with_weights(self, weights: Mapping[tuple[str, str], float]) -> Framework:
         """A copy with some edge weights replaced, keyed by ``(child, parent)``."""
         unknown = [k for k in weights if k not in {(e.child, e.parent) for e in self.edges}]
         if unknown:
             raise FrameworkError([Problem(f"no edge {c} → {p}", indicator=c) for c, p in unknown])
-        edges = [Edge(e.child, e.parent, weights.get((e.child, e.parent), e.weight))
-                 for e in self.edges]
+        edges = [
+            Edge(e.child, e.parent, weights.get((e.child, e.parent), e.weight)) for e in self.edges
+        ]
         return attrs.evolve(self, edges=edges)
 
 
-def _topological_order(nodes: Mapping[str, Node],
-                       children: Mapping[str, list[Edge]]) -> tuple[list[str], list[str]]:
+def _topological_order(
+    nodes: Mapping[str, Node], children: Mapping[str, list[Edge]]
+) -> tuple[list[str], list[str]]:
     """Children-first order of the nodes, and a cycle (as a path) if there is one."""
     state: dict[str, int] = {}
     order: list[str] = []
@@ -337,7 +394,7 @@ def _topological_order(nodes: Mapping[str, Node],
                 stack.append((code, i + 1))
                 child = kids[i].child
                 if state.get(child) == 1:
-                    cycle = [*path[path.index(child):], child]
+                    cycle = [*path[path.index(child) :], child]
                     return order, list(reversed(cycle))
                 if child not in state:
                     stack.append((child, 0))

@@ -40,8 +40,9 @@ def _label(name_vi: str, name_en: str, code: str, lang: str) -> str:
 
 def _check_code(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{type(instance).__name__} code must be a non-empty string, "
-                         f"got {value!r}")
+        raise ValueError(
+            f"{type(instance).__name__} code must be a non-empty string, got {value!r}"
+        )
     if value != value.strip():
         raise ValueError(f"code {value!r} has leading or trailing spaces")
 

@@ -58,8 +58,11 @@ class Task:
 
     def milestones(self, lang: str) -> tuple[str, ...]:
         """Milestones in ``lang``."""
-        return (self.milestones_vi or self.milestones_en) if lang == "vi" else \
-            (self.milestones_en or self.milestones_vi)
+        return (
+            (self.milestones_vi or self.milestones_en)
+            if lang == "vi"
+            else (self.milestones_en or self.milestones_vi)
+        )
 
     def active_in(self, year: int) -> bool:
         """Whether the task runs in ``year``."""
@@ -81,12 +84,14 @@ class TaskCatalogue:
         header = {h.lower(): j for j, h in enumerate(table.header)}
         missing = [c for c in _REQUIRED if c not in header]
         if missing:
-            raise DataError([Problem(f"missing column {c!r}", file=src, row=1, column=c)
-                             for c in missing])
+            raise DataError(
+                [Problem(f"missing column {c!r}", file=src, row=1, column=c) for c in missing]
+            )
         problems: list[Problem] = []
         tasks: list[Task] = []
         seen: set[str] = set()
         for row, n in zip(table.rows, table.row_numbers, strict=True):
+
             def cell(name: str, row: tuple[object, ...] = row) -> str:
                 j = header.get(name)
                 value = None if j is None else row[j]
@@ -94,35 +99,62 @@ class TaskCatalogue:
 
             tid = cell("id")
             if tid in seen:
-                problems.append(Problem(f"duplicate task id {tid!r}", file=src, row=n,
-                                        column="id"))
+                problems.append(Problem(f"duplicate task id {tid!r}", file=src, row=n, column="id"))
             seen.add(tid)
             years = {}
             for col in ("start", "end"):
                 v = parse_number(cell(col))
                 if v is None or math.isnan(v) or v != int(v):
-                    problems.append(Problem(f"{col} year {cell(col)!r} is not a year", file=src,
-                                            row=n, column=col))
+                    problems.append(
+                        Problem(
+                            f"{col} year {cell(col)!r} is not a year", file=src, row=n, column=col
+                        )
+                    )
                     v = 0.0
                 years[col] = int(v)
             status = cell("status").lower() or "planned"
             if status not in STATUSES:
-                problems.append(Problem(f"unknown status {status!r}", file=src, row=n,
-                                        column="status", hint=f"use one of {', '.join(STATUSES)}"))
+                problems.append(
+                    Problem(
+                        f"unknown status {status!r}",
+                        file=src,
+                        row=n,
+                        column="status",
+                        hint=f"use one of {', '.join(STATUSES)}",
+                    )
+                )
             progress = parse_number(cell("progress") or "0")
             if progress is None or not (0 <= progress <= 100):
-                problems.append(Problem(f"progress {cell('progress')!r} must be 0–100", file=src,
-                                        row=n, column="progress"))
+                problems.append(
+                    Problem(
+                        f"progress {cell('progress')!r} must be 0–100",
+                        file=src,
+                        row=n,
+                        column="progress",
+                    )
+                )
                 progress = 0.0
-            tasks.append(Task(
-                id=tid, name_vi=cell("task_vi"), name_en=cell("task_en"), pillar=cell("pillar"),
-                indicators=_split(cell("indicators")), lead_vi=cell("lead_vi"),
-                lead_en=cell("lead_en"), partners_vi=cell("partners_vi"),
-                partners_en=cell("partners_en"), start=years["start"], end=years["end"],
-                funding_vi=cell("funding_vi"), funding_en=cell("funding_en"), status=status,
-                progress=0.0 if math.isnan(progress) else progress,
-                milestones_vi=_split(cell("milestones_vi")),
-                milestones_en=_split(cell("milestones_en"))))
+            tasks.append(
+                Task(
+                    id=tid,
+                    name_vi=cell("task_vi"),
+                    name_en=cell("task_en"),
+                    pillar=cell("pillar"),
+                    indicators=_split(cell("indicators")),
+                    lead_vi=cell("lead_vi"),
+                    lead_en=cell("lead_en"),
+                    partners_vi=cell("partners_vi"),
+                    partners_en=cell("partners_en"),
+                    start=years["start"],
+                    end=years["end"],
+                    funding_vi=cell("funding_vi"),
+                    funding_en=cell("funding_en"),
+                    status=status,
+                    progress=0.0 if math.isnan(progress) else progress,
+                    milestones_vi=_split(cell("milestones_vi")),
+                    milestones_en=_split(cell("milestones_en")),
+                )
+            )
         if problems:
             raise DataError(problems)
         return cls(tuple(tasks), src)
@@ -134,8 +166,13 @@ class TaskCatalogue:
         for t in self.tasks:
             for code in (t.pillar, *t.indicators):
                 if code not in known:
-                    problems.append(Problem(f"task {t.id!r} names {code!r}, which is not in "
-                                            "the framework", file=self.source, indicator=code))
+                    problems.append(
+                        Problem(
+                            f"task {t.id!r} names {code!r}, which is not in the framework",
+                            file=self.source,
+                            indicator=code,
+                        )
+                    )
         if problems:
             raise DataError(problems)
 

@@ -61,9 +61,21 @@ from dxframework.pipeline.spec import Pipeline
 
 __all__ = ["MetricPack", "PackLevel"]
 
-_LEVEL_KEYS = {"title_en", "title_vi", "unit_level", "framework", "level_names", "index",
-               "data", "default_pipeline", "pipelines", "columns", "rollup", "description",
-               "score_range"}
+_LEVEL_KEYS = {
+    "title_en",
+    "title_vi",
+    "unit_level",
+    "framework",
+    "level_names",
+    "index",
+    "data",
+    "default_pipeline",
+    "pipelines",
+    "columns",
+    "rollup",
+    "description",
+    "score_range",
+}
 
 
 def _str_map(value: Any) -> Mapping[str, Any]:
@@ -120,21 +132,30 @@ class PackLevel:
     _cache: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
-    def from_dict(cls, name: str, pack: str, root: Path, doc: Mapping[str, Any],
-                  source: str) -> PackLevel:
+    def from_dict(
+        cls, name: str, pack: str, root: Path, doc: Mapping[str, Any], source: str
+    ) -> PackLevel:
         """Build from a ``[levels.NAME]`` table (or the flat ``[pack]`` table)."""
         if "framework" not in doc:
             raise DxfError(Problem(f"level {name!r} needs 'framework'", file=source))
         return cls(
-            name=name, pack=pack, root=root, framework_file=str(doc["framework"]),
-            title_en=str(doc.get("title_en", "")), title_vi=str(doc.get("title_vi", "")),
+            name=name,
+            pack=pack,
+            root=root,
+            framework_file=str(doc["framework"]),
+            title_en=str(doc.get("title_en", "")),
+            title_vi=str(doc.get("title_vi", "")),
             description=str(doc.get("description", "")),
             unit_level=str(doc.get("unit_level", name)),
-            level_names=doc.get("level_names", ()), index=doc.get("index"),
-            data_file=doc.get("data"), pipelines=doc.get("pipelines", {}),
-            default_pipeline=doc.get("default_pipeline"), columns=doc.get("columns", {}),
+            level_names=doc.get("level_names", ()),
+            index=doc.get("index"),
+            data_file=doc.get("data"),
+            pipelines=doc.get("pipelines", {}),
+            default_pipeline=doc.get("default_pipeline"),
+            columns=doc.get("columns", {}),
             rollup=doc.get("rollup", {}),
-            score_range=tuple(doc["score_range"]) if "score_range" in doc else None)
+            score_range=tuple(doc["score_range"]) if "score_range" in doc else None,
+        )
 
     # -- framework ----------------------------------------------------------------------------
     @property
@@ -156,8 +177,13 @@ class PackLevel:
         return self.spec.framework
 
     # -- data ---------------------------------------------------------------------------------
-    def schema(self, framework: Framework | None = None, period: int | None = None,
-               required: bool = True, spec: FrameworkSpec | None = None) -> TableSchema:
+    def schema(
+        self,
+        framework: Framework | None = None,
+        period: int | None = None,
+        required: bool = True,
+        spec: FrameworkSpec | None = None,
+    ) -> TableSchema:
         """How this level's data files are laid out (which column is which).
 
         ``spec`` (a framework read from another file) replaces the level's framework and its
@@ -167,25 +193,38 @@ class PackLevel:
         fw = framework or spec.framework
         groups = tuple(self.columns.get("groups", ())) or spec.groups
         return TableSchema(
-            unit_column=self.columns.get("unit"), name_column=self.columns.get("name"),
-            period_column=self.columns.get("period"), group_columns=groups,
-            parent_column=self.columns.get("parent"), level_column=self.columns.get("level"),
+            unit_column=self.columns.get("unit"),
+            name_column=self.columns.get("name"),
+            period_column=self.columns.get("period"),
+            group_columns=groups,
+            parent_column=self.columns.get("parent"),
+            level_column=self.columns.get("level"),
             numeric=fw.indicator_codes + spec.auxiliary,
-            required=_scored(fw) if required else (), period=period)
+            required=_scored(fw) if required else (),
+            period=period,
+        )
 
     @property
     def data_path(self) -> Path | None:
         """Path of the bundled sample data, if any."""
         return self.root / self.data_file if self.data_file else None
 
-    def load_data(self, path: str | Path | None = None, period: int | None = None,
-                  framework: Framework | None = None, spec: FrameworkSpec | None = None
-                  ) -> Dataset:
+    def load_data(
+        self,
+        path: str | Path | None = None,
+        period: int | None = None,
+        framework: Framework | None = None,
+        spec: FrameworkSpec | None = None,
+    ) -> Dataset:
         """Read a data file laid out for this level (default: its sample data)."""
         target = Path(path) if path is not None else self.data_path
         if target is None:
-            raise DxfError(Problem(f"pack {self.pack!r} ({self.name}) ships no sample data",
-                                   hint="give a data file with --data"))
+            raise DxfError(
+                Problem(
+                    f"pack {self.pack!r} ({self.name}) ships no sample data",
+                    hint="give a data file with --data",
+                )
+            )
         fw = framework or (spec.framework if spec is not None else self.framework)
         data = read_dataset(target, self.schema(fw, period, spec=spec))
         absent = [c for c in fw.indicator_codes if not data.has_column(c)]
@@ -193,8 +232,9 @@ class PackLevel:
             return data
         # indicators that carry no weight (reported, not scored) may be left out of the file
         filler = np.full((*data.shape[:2], len(absent)), np.nan)
-        return data.with_columns([*data.columns, *absent],
-                                 np.concatenate([data.values, filler], axis=-1))
+        return data.with_columns(
+            [*data.columns, *absent], np.concatenate([data.values, filler], axis=-1)
+        )
 
     # -- pipelines ----------------------------------------------------------------------------
     def pipeline(self, name: str | Path | None = None) -> Pipeline:
@@ -209,18 +249,26 @@ class PackLevel:
         candidate = Path(key)
         if candidate.suffix.lower() in (".toml", ".json") or candidate.exists():
             return Pipeline.from_file(candidate)
-        raise DxfError(Problem(f"pack {self.pack!r} has no pipeline {key!r}",
-                               hint=f"its pipelines: {', '.join(self.pipelines) or 'none'}; "
-                               "or give a .toml file"))
+        raise DxfError(
+            Problem(
+                f"pack {self.pack!r} has no pipeline {key!r}",
+                hint=f"its pipelines: {', '.join(self.pipelines) or 'none'}; or give a .toml file",
+            )
+        )
 
-    def run(self, data: Dataset | str | Path | None = None,
-            pipeline: Pipeline | str | Path | None = None,
-            framework: Framework | None = None, version: str = "", **options: Any
-            ) -> RunResult:
+    def run(
+        self,
+        data: Dataset | str | Path | None = None,
+        pipeline: Pipeline | str | Path | None = None,
+        framework: Framework | None = None,
+        version: str = "",
+        **options: Any,
+    ) -> RunResult:
         """Score data at this level (defaults: sample data, default pipeline)."""
         fw = framework or self.framework
-        provenance: dict[str, Any] = {"pack": {"name": self.pack, "version": version,
-                                               "level": self.name}}
+        provenance: dict[str, Any] = {
+            "pack": {"name": self.pack, "version": version, "level": self.name}
+        }
         if not isinstance(data, Dataset):
             path = Path(data) if data is not None else self.data_path
             dataset = self.load_data(path, framework=fw)
@@ -267,8 +315,12 @@ class MetricPack:
         if self.default_level is None:
             object.__setattr__(self, "default_level", next(iter(self.levels)))
         elif self.default_level not in self.levels:
-            raise DxfError(Problem(f"pack {self.name!r}: default level {self.default_level!r} "
-                                   "is not declared", hint=f"levels: {', '.join(self.levels)}"))
+            raise DxfError(
+                Problem(
+                    f"pack {self.name!r}: default level {self.default_level!r} is not declared",
+                    hint=f"levels: {', '.join(self.levels)}",
+                )
+            )
 
     @classmethod
     def from_toml(cls, path: str | Path) -> MetricPack:
@@ -278,8 +330,13 @@ class MetricPack:
             doc = tomllib.loads(p.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             line = re.search(r"line (\d+)", str(exc))
-            raise DxfError(Problem(f"cannot read the pack file: {exc}", file=str(p),
-                                   row=int(line.group(1)) if line else None)) from None
+            raise DxfError(
+                Problem(
+                    f"cannot read the pack file: {exc}",
+                    file=str(p),
+                    row=int(line.group(1)) if line else None,
+                )
+            ) from None
         meta = doc.get("pack", {})
         missing = [k for k in ("name", "version") if k not in meta]
         if missing:
@@ -290,24 +347,38 @@ class MetricPack:
             for lname, ldoc in doc["levels"].items():
                 unknown = set(ldoc) - _LEVEL_KEYS
                 if unknown:
-                    raise DxfError(Problem(f"[levels.{lname}]: unknown keys "
-                                           f"{', '.join(sorted(unknown))}", file=str(p),
-                                           row=_line_of(p, f"[levels.{lname}]"),
-                                           hint=f"known: {', '.join(sorted(_LEVEL_KEYS))}"))
+                    raise DxfError(
+                        Problem(
+                            f"[levels.{lname}]: unknown keys {', '.join(sorted(unknown))}",
+                            file=str(p),
+                            row=_line_of(p, f"[levels.{lname}]"),
+                            hint=f"known: {', '.join(sorted(_LEVEL_KEYS))}",
+                        )
+                    )
                 levels[str(lname)] = PackLevel.from_dict(str(lname), name, p.parent, ldoc, str(p))
         else:  # single level declared flat under [pack]
             unit_levels = meta.get("levels") or ["default"]
             flat = {k: v for k, v in meta.items() if k in _LEVEL_KEYS}
             flat["pipelines"] = doc.get("pipelines", {})
             flat.setdefault("unit_level", str(unit_levels[0]))
-            levels[str(unit_levels[0])] = PackLevel.from_dict(str(unit_levels[0]), name,
-                                                              p.parent, flat, str(p))
-        return cls(name=name, version=str(meta["version"]), root=p.parent, levels=levels,
-                   title_en=str(meta.get("title_en", "")), title_vi=str(meta.get("title_vi", "")),
-                   description=str(meta.get("description", "")),
-                   default_level=meta.get("default_level"), series_file=meta.get("series"),
-                   crosswalk_file=meta.get("crosswalk"), tasks_file=meta.get("tasks"),
-                   targets_file=meta.get("targets"), report=doc.get("report", {}))
+            levels[str(unit_levels[0])] = PackLevel.from_dict(
+                str(unit_levels[0]), name, p.parent, flat, str(p)
+            )
+        return cls(
+            name=name,
+            version=str(meta["version"]),
+            root=p.parent,
+            levels=levels,
+            title_en=str(meta.get("title_en", "")),
+            title_vi=str(meta.get("title_vi", "")),
+            description=str(meta.get("description", "")),
+            default_level=meta.get("default_level"),
+            series_file=meta.get("series"),
+            crosswalk_file=meta.get("crosswalk"),
+            tasks_file=meta.get("tasks"),
+            targets_file=meta.get("targets"),
+            report=doc.get("report", {}),
+        )
 
     # -- levels -------------------------------------------------------------------------------
     def level(self, name: str | None = None) -> PackLevel:
@@ -317,8 +388,12 @@ class MetricPack:
         try:
             return self.levels[key]
         except KeyError:
-            raise DxfError(Problem(f"pack {self.name!r} has no level {key!r}",
-                                   hint=f"its levels: {', '.join(self.levels)}")) from None
+            raise DxfError(
+                Problem(
+                    f"pack {self.name!r} has no level {key!r}",
+                    hint=f"its levels: {', '.join(self.levels)}",
+                )
+            ) from None
 
     def level_for(self, path: str | Path) -> PackLevel:
         """The level whose indicators are all columns of the data file (else the default)."""
@@ -364,13 +439,22 @@ class MetricPack:
         """The default level's level names."""
         return self.level().level_names
 
-    def schema(self, framework: Framework | None = None, period: int | None = None,
-               level: str | None = None) -> TableSchema:
+    def schema(
+        self,
+        framework: Framework | None = None,
+        period: int | None = None,
+        level: str | None = None,
+    ) -> TableSchema:
         """How a level's data files are laid out."""
         return self.level(level).schema(framework, period)
 
-    def load_data(self, path: str | Path | None = None, period: int | None = None,
-                  framework: Framework | None = None, level: str | None = None) -> Dataset:
+    def load_data(
+        self,
+        path: str | Path | None = None,
+        period: int | None = None,
+        framework: Framework | None = None,
+        level: str | None = None,
+    ) -> Dataset:
         """Read a data file laid out for a level (default: its sample data)."""
         return self.level(level).load_data(path, period, framework)
 
@@ -378,10 +462,14 @@ class MetricPack:
         """A named pipeline of a level, or a pipeline file."""
         return self.level(level).pipeline(name)
 
-    def run(self, data: Dataset | str | Path | None = None,
-            pipeline: Pipeline | str | Path | None = None,
-            framework: Framework | None = None, level: str | None = None,
-            **options: Any) -> RunResult:
+    def run(
+        self,
+        data: Dataset | str | Path | None = None,
+        pipeline: Pipeline | str | Path | None = None,
+        framework: Framework | None = None,
+        level: str | None = None,
+        **options: Any,
+    ) -> RunResult:
         """Score data with this pack (defaults: default level, sample data, default pipeline)."""
         return self.level(level).run(data, pipeline, framework, version=self.version, **options)
 
@@ -398,8 +486,9 @@ class MetricPack:
             raise DxfError(f"pack {self.name!r} ships no series")
         numeric: list[str] = []
         for lvl in self.levels.values():
-            numeric += [c for c in (*lvl.framework.indicator_codes, *lvl.spec.auxiliary)
-                        if c not in numeric]
+            numeric += [
+                c for c in (*lvl.framework.indicator_codes, *lvl.spec.auxiliary) if c not in numeric
+            ]
         base = self.level().schema(required=False)
         return read_dataset(target, attrs.evolve(base, numeric=tuple(numeric)))
 
@@ -410,8 +499,11 @@ class MetricPack:
 
     def tasks(self, path: str | Path | None = None) -> TaskCatalogue:
         """The task catalogue (the pack's, or an updated copy at ``path``)."""
-        target = Path(path) if path is not None else (
-            self.root / self.tasks_file if self.tasks_file else None)
+        target = (
+            Path(path)
+            if path is not None
+            else (self.root / self.tasks_file if self.tasks_file else None)
+        )
         if target is None:
             return TaskCatalogue(())
         return TaskCatalogue.from_file(target)

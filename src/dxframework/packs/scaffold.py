@@ -33,30 +33,50 @@ _FILES = {
 _LEVELS_VI = {"province": "tỉnh", "district": "huyện", "commune": "xã", "department": "sở, ngành"}
 
 
-def scaffold_pack(name: str, directory: str | Path = ".", title_en: str | None = None,
-                  title_vi: str | None = None, level: str = "district") -> Path:
+def scaffold_pack(
+    name: str,
+    directory: str | Path = ".",
+    title_en: str | None = None,
+    title_vi: str | None = None,
+    level: str = "district",
+) -> Path:
     """Write a new pack plugin ``dxf-NAME`` into ``directory``; return its folder.
 
     The folder is written completely or not at all; an existing folder is never overwritten.
     """
     if not _NAME.match(name):
-        raise DxfError(Problem(f"invalid pack name {name!r}",
-                               hint="use lowercase letters, digits and hyphens, e.g. 'hanoi-dx'"))
+        raise DxfError(
+            Problem(
+                f"invalid pack name {name!r}",
+                hint="use lowercase letters, digits and hyphens, e.g. 'hanoi-dx'",
+            )
+        )
     target = Path(directory) / f"dxf-{name}"
     if target.exists():
-        raise DxfError(Problem("the folder already exists", file=str(target),
-                               hint="choose another name or directory"))
+        raise DxfError(
+            Problem(
+                "the folder already exists",
+                file=str(target),
+                hint="choose another name or directory",
+            )
+        )
     module = "dxf_" + name.replace("-", "_")
     context = {
-        "name": name, "dist": f"dxf-{name}", "module": module, "level": level,
+        "name": name,
+        "dist": f"dxf-{name}",
+        "module": module,
+        "level": level,
         "level_vi": _LEVELS_VI.get(level, level),
         "title_en": title_en or f"{name} digital transformation index",
         "title_vi": title_vi or f"Bộ chỉ số chuyển đổi số {name}",
         "dxf_version": __version__,
     }
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_HERE),
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             autoescape=False)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_HERE),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".dxf-new-", dir=target.parent))
     try:

@@ -69,23 +69,45 @@ class MethodContext:
         labels = self.data.group_labels(grouping)
         if all(lab is None for lab in labels):
             known = ", ".join(self.data.groupings()) or "none"
-            raise MethodError(Problem(f"no unit has a value for grouping {grouping!r}",
-                                      file=self.data.source, column=grouping,
-                                      hint=f"groupings in the data: {known}"))
+            raise MethodError(
+                Problem(
+                    f"no unit has a value for grouping {grouping!r}",
+                    file=self.data.source,
+                    column=grouping,
+                    hint=f"groupings in the data: {known}",
+                )
+            )
         names = sorted({lab for lab in labels if lab is not None})
         index = {n: i for i, n in enumerate(names)}
         return np.array([index[lab] if lab is not None else -1 for lab in labels], dtype=np.int64)
 
-    def error(self, message: str, *, unit: str | None = None, indicator: str | None = None,
-              hint: str | None = None) -> MethodError:
+    def error(
+        self,
+        message: str,
+        *,
+        unit: str | None = None,
+        indicator: str | None = None,
+        hint: str | None = None,
+    ) -> MethodError:
         """A :class:`MethodError` located at this stage (and unit/indicator)."""
-        return MethodError(Problem(f"stage {self.stage!r}: {message}", unit=unit,
-                                   indicator=indicator, column=indicator, hint=hint))
+        return MethodError(
+            Problem(
+                f"stage {self.stage!r}: {message}",
+                unit=unit,
+                indicator=indicator,
+                column=indicator,
+                hint=hint,
+            )
+        )
 
 
-def merged_settings(kind: str, params: Mapping[str, Any], method: str,
-                    node_methods: Mapping[str, Any] | None,
-                    override: Mapping[str, Any] | str | None) -> tuple[str, dict[str, Any]]:
+def merged_settings(
+    kind: str,
+    params: Mapping[str, Any],
+    method: str,
+    node_methods: Mapping[str, Any] | None,
+    override: Mapping[str, Any] | str | None,
+) -> tuple[str, dict[str, Any]]:
     """Merge global stage settings with a node's settings, key by key.
 
     Order: pipeline params ← the node's ``methods[kind]`` in the framework ← the stage's
@@ -109,8 +131,9 @@ def merged_settings(kind: str, params: Mapping[str, Any], method: str,
     return out_method, out
 
 
-def column_groups(settings: Sequence[tuple[str, dict[str, Any]]]
-                  ) -> list[tuple[str, dict[str, Any], list[int]]]:
+def column_groups(
+    settings: Sequence[tuple[str, dict[str, Any]]],
+) -> list[tuple[str, dict[str, Any], list[int]]]:
     """Group column positions that share the same method and parameters."""
     groups: dict[str, tuple[str, dict[str, Any], list[int]]] = {}
     for j, (method, params) in enumerate(settings):

@@ -71,8 +71,9 @@ class RunResult:
         try:
             return self.datasets[name]
         except KeyError:
-            raise DxfError(f"no data set {name!r} in this run (have: "
-                           f"{', '.join(self.datasets)})") from None
+            raise DxfError(
+                f"no data set {name!r} in this run (have: {', '.join(self.datasets)})"
+            ) from None
 
     def record(self, name: str) -> Mapping[str, Any]:
         """The record of the stage that wrote data set ``name``."""
@@ -101,25 +102,34 @@ class RunResult:
         rank = self.ranks.values[a] - self.ranks.values[b]
         at = (self.scores.periods[b],)
         units = self.scores.units
-        return {"score": Dataset(units=units, columns=cols, values=score, periods=at),
-                "rank": Dataset(units=units, columns=cols, values=rank, periods=at)}
+        return {
+            "score": Dataset(units=units, columns=cols, values=score, periods=at),
+            "rank": Dataset(units=units, columns=cols, values=rank, periods=at),
+        }
 
     def ranks_within(self, grouping: str) -> Dataset:
         """Competition ranks computed within each group (e.g. communes within their district).
 
         ``grouping`` names a unit grouping, or ``"parent"`` for the units' parent unit.
         """
-        labels = ([u.parent for u in self.scores.units] if grouping == "parent"
-                  else list(self.scores.group_labels(grouping)))
+        labels = (
+            [u.parent for u in self.scores.units]
+            if grouping == "parent"
+            else list(self.scores.group_labels(grouping))
+        )
         out = np.full(self.scores.values.shape, np.nan)
         for label in sorted({lab for lab in labels if lab is not None}):
             rows = np.array([lab == label for lab in labels])
             out[:, rows] = competition_rank(self.scores.values[:, rows])
         return self.ranks.with_columns(self.ranks.columns, out)
 
-    def tiers(self, code: str | None = None, thresholds: Sequence[float] | None = None,
-              labels: Sequence[str] | None = None, period: int | None = None
-              ) -> dict[str, str]:
+    def tiers(
+        self,
+        code: str | None = None,
+        thresholds: Sequence[float] | None = None,
+        labels: Sequence[str] | None = None,
+        period: int | None = None,
+    ) -> dict[str, str]:
         """Tier label of every unit for one aggregate (see :func:`dxframework.methods.rank.tiers`).
 
         Defaults: the index, and the pipeline's ``ranking.tiers`` thresholds and labels.
@@ -128,21 +138,26 @@ class RunResult:
         if thresholds is None or labels is None:
             conf = self.pipeline.ranking.get("tiers")
             if not conf:
-                raise DxfError("no tiers: give thresholds and labels, or set ranking.tiers "
-                               "in the pipeline")
+                raise DxfError(
+                    "no tiers: give thresholds and labels, or set ranking.tiers in the pipeline"
+                )
             thresholds, labels = conf["thresholds"], conf["labels"]
         p = self.scores.period_index(period)
         values = self.scores.values[p, :, self.scores.column_index(code)]
-        return dict(zip(self.scores.unit_codes, tiers(values, thresholds, labels).tolist(),
-                        strict=True))
+        return dict(
+            zip(self.scores.unit_codes, tiers(values, thresholds, labels).tolist(), strict=True)
+        )
 
-    def ranking(self, code: str | None = None, period: int | None = None
-                ) -> list[tuple[int, str, str, float]]:
+    def ranking(
+        self, code: str | None = None, period: int | None = None
+    ) -> list[tuple[int, str, str, float]]:
         """``(rank, unit code, unit name, score)`` sorted by rank, for the index by default."""
         code = code or self.framework.index or self.scores.columns[-1]
         p = self.scores.period_index(period)
         j = self.scores.column_index(code)
-        rows = [(self.ranks.values[p, i, j], u.code, u.name, self.scores.values[p, i, j])
-                for i, u in enumerate(self.scores.units)]
+        rows = [
+            (self.ranks.values[p, i, j], u.code, u.name, self.scores.values[p, i, j])
+            for i, u in enumerate(self.scores.units)
+        ]
         rows.sort(key=lambda r: (float("inf") if r[0] != r[0] else r[0], r[1]))
         return [(int(r) if r == r else 0, c, n, float(s)) for r, c, n, s in rows]

@@ -37,9 +37,18 @@ def check_data(framework: Framework, data: Dataset) -> None:
     """Check that every indicator of the framework has a column in ``data``."""
     missing = [c for c in framework.indicator_codes if not data.has_column(c)]
     if missing:
-        raise DataError([Problem(f"no column for indicator {c!r}", file=data.source, column=c,
-                                 indicator=c, hint="add the column; empty cells mark missing "
-                                 "values") for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    f"no column for indicator {c!r}",
+                    file=data.source,
+                    column=c,
+                    indicator=c,
+                    hint="add the column; empty cells mark missing values",
+                )
+                for c in missing
+            ]
+        )
 
 
 def _data_hash(data: Dataset) -> str:
@@ -49,9 +58,15 @@ def _data_hash(data: Dataset) -> str:
     return h.hexdigest()
 
 
-def run_pipeline(framework: Framework, data: Dataset, pipeline: Pipeline, *,
-                 registry: Registry | None = None, progress: Progress | None = None,
-                 provenance: Mapping[str, Any] | None = None) -> RunResult:
+def run_pipeline(
+    framework: Framework,
+    data: Dataset,
+    pipeline: Pipeline,
+    *,
+    registry: Registry | None = None,
+    progress: Progress | None = None,
+    provenance: Mapping[str, Any] | None = None,
+) -> RunResult:
     """Run ``pipeline`` on ``data`` scored by ``framework``.
 
     Parameters
@@ -98,19 +113,31 @@ def run_pipeline(framework: Framework, data: Dataset, pipeline: Pipeline, *,
     ranked = scores.values if digits is None else np.round(scores.values, int(digits))
     ranks = scores.with_columns(agg_codes, competition_rank(ranked))
     manifest = _manifest(framework, data, pipeline, registry, provenance)
-    return RunResult(framework=framework, pipeline=pipeline, raw=raw, stages=tuple(results),
-                     scores=scores, ranks=ranks, manifest=manifest, input=data)
+    return RunResult(
+        framework=framework,
+        pipeline=pipeline,
+        raw=raw,
+        stages=tuple(results),
+        scores=scores,
+        ranks=ranks,
+        manifest=manifest,
+        input=data,
+    )
 
 
 def _ranked_order(framework: Framework) -> list[str]:
     """Aggregates from the index down: the headline first, then by descending level."""
     codes = list(framework.aggregate_codes)
-    return sorted(codes, key=lambda c: (c != framework.index, -framework.level(c),
-                                        codes.index(c)))
+    return sorted(codes, key=lambda c: (c != framework.index, -framework.level(c), codes.index(c)))
 
 
-def _manifest(framework: Framework, data: Dataset, pipeline: Pipeline, registry: Registry,
-              provenance: Mapping[str, Any] | None) -> dict[str, Any]:
+def _manifest(
+    framework: Framework,
+    data: Dataset,
+    pipeline: Pipeline,
+    registry: Registry,
+    provenance: Mapping[str, Any] | None,
+) -> dict[str, Any]:
     from dxframework import __version__
 
     used: dict[str, str] = {}
@@ -124,12 +151,20 @@ def _manifest(framework: Framework, data: Dataset, pipeline: Pipeline, registry:
         "numpy": np.__version__,
         "pipeline": pipeline.to_dict(),
         "methods": used,
-        "framework": {"index": framework.index, "indicators": len(framework.indicators),
-                      "aggregates": len(framework.aggregates),
-                      "edges_sha256": hashlib.sha256(repr(
-                          [(e.child, e.parent, e.weight) for e in framework.edges]).encode()
-                      ).hexdigest()},
-        "data": {"source": data.source, "units": len(data.units), "columns": len(data.columns),
-                 "periods": list(data.periods), "values_sha256": _data_hash(data)},
+        "framework": {
+            "index": framework.index,
+            "indicators": len(framework.indicators),
+            "aggregates": len(framework.aggregates),
+            "edges_sha256": hashlib.sha256(
+                repr([(e.child, e.parent, e.weight) for e in framework.edges]).encode()
+            ).hexdigest(),
+        },
+        "data": {
+            "source": data.source,
+            "units": len(data.units),
+            "columns": len(data.columns),
+            "periods": list(data.periods),
+            "values_sha256": _data_hash(data),
+        },
         **dict(provenance or {}),
     }

@@ -43,30 +43,41 @@ from dxframework.errors import DxfError, Problem
 __all__ = ["DEFAULT_METHODS", "KINDS", "Pipeline", "Stage"]
 
 #: Stage kinds, in the usual order, with the default name of the data set each writes.
-KINDS: Mapping[str, str] = MappingProxyType({
-    "denominate": "denominated",
-    "impute": "imputed",
-    "screen": "screened",
-    "treat": "treated",
-    "normalise": "normalised",
-    "weight": "weighted",
-    "aggregate": "aggregated",
-})
+KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "denominate": "denominated",
+        "impute": "imputed",
+        "screen": "screened",
+        "treat": "treated",
+        "normalise": "normalised",
+        "weight": "weighted",
+        "aggregate": "aggregated",
+    }
+)
 
 #: Method used when a stage names none.
-DEFAULT_METHODS: Mapping[str, str] = MappingProxyType({
-    "denominate": "ratio",
-    "impute": "mean",
-    "screen": "by_missing",
-    "treat": "default",
-    "normalise": "minmax",
-    "weight": "nominal",
-    "aggregate": "arithmetic",
-})
+DEFAULT_METHODS: Mapping[str, str] = MappingProxyType(
+    {
+        "denominate": "ratio",
+        "impute": "mean",
+        "screen": "by_missing",
+        "treat": "default",
+        "normalise": "minmax",
+        "weight": "nominal",
+        "aggregate": "arithmetic",
+    }
+)
 
-_ALIASES = {"normalize": "normalise", "denominator": "denominate", "treatment": "treat",
-            "imputation": "impute", "screening": "screen", "aggregation": "aggregate",
-            "weights": "weight", "weighting": "weight"}
+_ALIASES = {
+    "normalize": "normalise",
+    "denominator": "denominate",
+    "treatment": "treat",
+    "imputation": "impute",
+    "screening": "screen",
+    "aggregation": "aggregate",
+    "weights": "weight",
+    "weighting": "weight",
+}
 
 
 def _plain(value: Any) -> Any:
@@ -112,8 +123,9 @@ class Stage:
     def __attrs_post_init__(self) -> None:
         kind = _ALIASES.get(self.kind, self.kind)
         if kind not in KINDS:
-            raise DxfError(Problem(f"unknown stage kind {self.kind!r}",
-                                   hint=f"use one of: {', '.join(KINDS)}"))
+            raise DxfError(
+                Problem(f"unknown stage kind {self.kind!r}", hint=f"use one of: {', '.join(KINDS)}")
+            )
         object.__setattr__(self, "kind", kind)
         if not self.method:
             object.__setattr__(self, "method", DEFAULT_METHODS[kind])
@@ -122,8 +134,13 @@ class Stage:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for manifests and TOML/JSON files)."""
-        return {"kind": self.kind, "method": self.method, "name": self.name,
-                "params": _plain(self.params), "overrides": _plain(self.overrides)}
+        return {
+            "kind": self.kind,
+            "method": self.method,
+            "name": self.name,
+            "params": _plain(self.params),
+            "overrides": _plain(self.overrides),
+        }
 
 
 @attrs.frozen
@@ -151,25 +168,44 @@ class Pipeline:
             doc = doc["pipeline"]
         raw = doc.get("stages", doc.get("stage"))
         if not isinstance(raw, Sequence) or not raw:
-            raise DxfError(Problem("a pipeline needs a list of stages ([[stages]] in TOML)",
-                                   file=source))
+            raise DxfError(
+                Problem("a pipeline needs a list of stages ([[stages]] in TOML)", file=source)
+            )
         stages: list[Stage] = []
         problems: list[Problem] = []
         for i, entry in enumerate(raw, start=1):
             if not isinstance(entry, Mapping) or "kind" not in entry:
-                problems.append(Problem(f"stage {i} has no 'kind'", file=source,
-                                        hint=f"kind is one of: {', '.join(KINDS)}"))
+                problems.append(
+                    Problem(
+                        f"stage {i} has no 'kind'",
+                        file=source,
+                        hint=f"kind is one of: {', '.join(KINDS)}",
+                    )
+                )
                 continue
             params = dict(entry.get("params", {}))
-            params.update({k: v for k, v in entry.items()
-                           if k not in ("kind", "method", "name", "params", "overrides")})
+            params.update(
+                {
+                    k: v
+                    for k, v in entry.items()
+                    if k not in ("kind", "method", "name", "params", "overrides")
+                }
+            )
             try:
-                stages.append(Stage(kind=str(entry["kind"]), method=str(entry.get("method", "")),
-                                    name=str(entry.get("name", "")), params=params,
-                                    overrides=entry.get("overrides", {})))
+                stages.append(
+                    Stage(
+                        kind=str(entry["kind"]),
+                        method=str(entry.get("method", "")),
+                        name=str(entry.get("name", "")),
+                        params=params,
+                        overrides=entry.get("overrides", {}),
+                    )
+                )
             except DxfError as exc:
-                problems.extend(attrs.evolve(p, file=source, message=f"stage {i}: {p.message}")
-                                for p in exc.problems)
+                problems.extend(
+                    attrs.evolve(p, file=source, message=f"stage {i}: {p.message}")
+                    for p in exc.problems
+                )
         if problems:
             raise DxfError(problems)
         ranking = doc.get("ranking", {})
@@ -177,11 +213,20 @@ class Pipeline:
             raise DxfError(Problem("'ranking' must be a table: digits, tiers", file=source))
         unknown = set(ranking) - {"digits", "tiers", "indicators"}
         if unknown:
-            raise DxfError(Problem(f"unknown ranking settings: {', '.join(sorted(unknown))}",
-                                   file=source, hint="use digits = 4, indicators = true "
-                                   "and/or tiers = {thresholds = [...], labels = [...]}"))
-        return cls(stages=stages, name=str(doc.get("name", "custom")),
-                   description=str(doc.get("description", "")), ranking=ranking)
+            raise DxfError(
+                Problem(
+                    f"unknown ranking settings: {', '.join(sorted(unknown))}",
+                    file=source,
+                    hint="use digits = 4, indicators = true "
+                    "and/or tiers = {thresholds = [...], labels = [...]}",
+                )
+            )
+        return cls(
+            stages=stages,
+            name=str(doc.get("name", "custom")),
+            description=str(doc.get("description", "")),
+            ranking=ranking,
+        )
 
     @classmethod
     def from_file(cls, path: str | Path) -> Pipeline:
@@ -200,13 +245,19 @@ class Pipeline:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, readable by :meth:`from_dict`."""
-        return {"name": self.name, "description": self.description,
-                "stages": [s.to_dict() for s in self.stages], "ranking": _plain(self.ranking)}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "stages": [s.to_dict() for s in self.stages],
+            "ranking": _plain(self.ranking),
+        }
 
     def replace_stage(self, name: str, **changes: Any) -> Pipeline:
         """A copy with one stage changed (by data-set name), e.g. another method or params."""
         if name not in {s.name for s in self.stages}:
-            raise DxfError(f"no stage named {name!r} (stages: "
-                           f"{', '.join(s.name for s in self.stages)})")
-        return attrs.evolve(self, stages=[attrs.evolve(s, **changes) if s.name == name else s
-                                          for s in self.stages])
+            raise DxfError(
+                f"no stage named {name!r} (stages: {', '.join(s.name for s in self.stages)})"
+            )
+        return attrs.evolve(
+            self, stages=[attrs.evolve(s, **changes) if s.name == name else s for s in self.stages]
+        )

@@ -42,31 +42,44 @@ class RunState:
     directed: bool = False
 
 
-def _call(func: Callable[..., Any], *args: Any, stage: Stage, method: str,
-          params: Mapping[str, Any]) -> Any:
+def _call(
+    func: Callable[..., Any], *args: Any, stage: Stage, method: str, params: Mapping[str, Any]
+) -> Any:
     try:
         return func(*args, **params)
     except TypeError as exc:
         if "argument" in str(exc):
-            raise MethodError(Problem(f"stage {stage.name!r}: method {method!r} does not take "
-                                      f"these parameters: {exc}",
-                                      hint="check the parameter names in the pipeline")) from None
+            raise MethodError(
+                Problem(
+                    f"stage {stage.name!r}: method {method!r} does not take "
+                    f"these parameters: {exc}",
+                    hint="check the parameter names in the pipeline",
+                )
+            ) from None
         raise
 
 
-def _settings(state: RunState, stage: Stage, codes: tuple[str, ...]
-              ) -> list[tuple[str, dict[str, Any]]]:
+def _settings(
+    state: RunState, stage: Stage, codes: tuple[str, ...]
+) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for c in codes:
         node = state.framework.nodes.get(c)
         node_methods = node.methods if node is not None else None
-        out.append(merged_settings(stage.kind, stage.params, stage.method, node_methods,
-                                   stage.overrides.get(c)))
+        out.append(
+            merged_settings(
+                stage.kind, stage.params, stage.method, node_methods, stage.overrides.get(c)
+            )
+        )
     return out
 
 
-def _by_column(state: RunState, stage: Stage, data: Dataset,
-               apply: Callable[[str, dict[str, Any], MethodContext, F], F]) -> F:
+def _by_column(
+    state: RunState,
+    stage: Stage,
+    data: Dataset,
+    apply: Callable[[str, dict[str, Any], MethodContext, F], F],
+) -> F:
     """Apply per-column-group settings over the indicator columns of ``data``."""
     codes = data.columns
     out = data.values.copy()
@@ -92,25 +105,37 @@ def run_denominate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, An
         node = state.framework.nodes.get(code)
         if not isinstance(node, Indicator) or not node.denominator:
             continue
-        method, _ = merged_settings("denominate", stage.params, stage.method, node.methods,
-                                    stage.overrides.get(code))
+        method, _ = merged_settings(
+            "denominate", stage.params, stage.method, node.methods, stage.overrides.get(code)
+        )
         if method == "none":
             continue
         if not state.raw.has_column(node.denominator):
-            problems.append(Problem(f"denominator column {node.denominator!r} is not in the data",
-                                    file=state.raw.source, column=node.denominator,
-                                    indicator=code, hint="add the column or remove the "
-                                    "indicator's denominator"))
+            problems.append(
+                Problem(
+                    f"denominator column {node.denominator!r} is not in the data",
+                    file=state.raw.source,
+                    column=node.denominator,
+                    indicator=code,
+                    hint="add the column or remove the indicator's denominator",
+                )
+            )
             continue
         d = state.raw.values[:, :, state.raw.column_index(node.denominator)]
         d = d[:, [state.raw.unit_index(u) for u in data.unit_codes]]
         zero = d == 0
         for _p, i in zip(*np.nonzero(zero), strict=True):
-            problems.append(Problem(f"denominator {node.denominator!r} is zero",
-                                    file=state.raw.source, unit=data.units[i].code,
-                                    indicator=code, column=node.denominator,
-                                    hint="a zero denominator has no ratio; fix the value or "
-                                    "leave it empty (missing)"))
+            problems.append(
+                Problem(
+                    f"denominator {node.denominator!r} is zero",
+                    file=state.raw.source,
+                    unit=data.units[i].code,
+                    indicator=code,
+                    column=node.denominator,
+                    hint="a zero denominator has no ratio; fix the value or "
+                    "leave it empty (missing)",
+                )
+            )
         # precedence: the stage's override for this indicator, the indicator's own scale,
         # the stage's global scale
         local: dict[str, Any] = {}
@@ -125,13 +150,21 @@ def run_denominate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, An
             scale = scale_default
         out[:, :, j] = denominate(data.values[:, :, j], d, scale)
         for p, i in zip(*np.nonzero(np.isnan(d) & ~np.isnan(data.values[:, :, j])), strict=True):
-            missing.append({"unit": data.units[i].code, "indicator": code,
-                            "period": data.periods[p], "denominator": node.denominator})
+            missing.append(
+                {
+                    "unit": data.units[i].code,
+                    "indicator": code,
+                    "period": data.periods[p],
+                    "denominator": node.denominator,
+                }
+            )
         applied[code] = node.denominator
     if problems:
         raise MethodError(problems)
     return data.with_columns(data.columns, out), {
-        "denominated": applied, "missing_denominator": missing}
+        "denominated": applied,
+        "missing_denominator": missing,
+    }
 
 
 # -- impute ---------------------------------------------------------------------------------
@@ -155,14 +188,21 @@ def run_impute(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
     pi, ui, ci = np.nonzero(filled)  # columns of equal length: one entry per imputed cell
     codes = np.asarray(data.unit_codes, dtype=object)
     cols = np.asarray(data.columns, dtype=object)
-    cells = {"unit": codes[ui].tolist(), "indicator": cols[ci].tolist(),
-             "period": np.asarray(data.periods)[pi].tolist(), "value": out[filled].tolist()}
+    cells = {
+        "unit": codes[ui].tolist(),
+        "indicator": cols[ci].tolist(),
+        "period": np.asarray(data.periods)[pi].tolist(),
+        "value": out[filled].tolist(),
+    }
     still = np.isnan(out)
     all_nan = [c for j, c in enumerate(data.columns) if still[:, :, j].all()]
     return data.with_columns(data.columns, out), {
-        "imputed": cells, "n_imputed": int(filled.sum()), "still_missing": int(still.sum()),
+        "imputed": cells,
+        "n_imputed": int(filled.sum()),
+        "still_missing": int(still.sum()),
         "all_missing_columns": all_nan,
-        "warnings": [f"indicator {c!r} has no value at all; it stays missing" for c in all_nan]}
+        "warnings": [f"indicator {c!r} has no value at all; it stays missing" for c in all_nan],
+    }
 
 
 # -- screen ---------------------------------------------------------------------------------
@@ -174,28 +214,41 @@ def run_screen(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
     force_out = set(params.pop("force_exclude", []) or [])
     unknown = (force_in | force_out) - set(data.unit_codes)
     if unknown:
-        raise MethodError([Problem(f"stage {stage.name!r}: forced unit {u!r} is not in the data",
-                                   unit=u) for u in sorted(unknown)])
+        raise MethodError(
+            [
+                Problem(f"stage {stage.name!r}: forced unit {u!r} is not in the data", unit=u)
+                for u in sorted(unknown)
+            ]
+        )
     func = state.registry.method("screen", stage.method).func
     ctx = MethodContext(state.framework, data, state.raw, data.columns, stage.name)
-    keep = np.asarray(_call(func, data.values, ctx, stage=stage, method=stage.method,
-                            params=params), dtype=bool)
+    keep = np.asarray(
+        _call(func, data.values, ctx, stage=stage, method=stage.method, params=params), dtype=bool
+    )
     if keep.shape != (len(data.units),):
-        raise ctx.error(f"method {stage.method!r} returned shape {keep.shape}, expected "
-                        f"({len(data.units)},)")
+        raise ctx.error(
+            f"method {stage.method!r} returned shape {keep.shape}, expected ({len(data.units)},)"
+        )
     codes = data.unit_codes
     forced = np.array([c in force_in for c in codes])
     excluded = np.array([c in force_out for c in codes])
     final = (keep | forced) & ~excluded
     avail = np.mean(~np.isnan(data.values), axis=(0, 2)) if data.values.size else np.ones(0)
-    dropped = [{"unit": codes[i], "name": data.units[i].name,
-                "availability": float(avail[i]),
-                "reason": "forced out" if excluded[i] else stage.method}
-               for i in np.nonzero(~final)[0]]
+    dropped = [
+        {
+            "unit": codes[i],
+            "name": data.units[i].name,
+            "availability": float(avail[i]),
+            "reason": "forced out" if excluded[i] else stage.method,
+        }
+        for i in np.nonzero(~final)[0]
+    ]
     kept = [c for c, k in zip(codes, final, strict=True) if k]
-    return data.select(units=kept), {"dropped": dropped, "kept": len(kept),
-                                     "availability": dict(zip(codes, map(float, avail),
-                                                              strict=True))}
+    return data.select(units=kept), {
+        "dropped": dropped,
+        "kept": len(kept),
+        "availability": dict(zip(codes, map(float, avail), strict=True)),
+    }
 
 
 # -- treat ----------------------------------------------------------------------------------
@@ -215,7 +268,10 @@ def run_treat(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
                 hi = np.nonzero(res.winsorised_high[p, :, k])[0]
                 lo = np.nonzero(res.winsorised_low[p, :, k])[0]
                 entry: dict[str, Any] = {
-                    "indicator": code, "period": period, "method": method, "params": params,
+                    "indicator": code,
+                    "period": period,
+                    "method": method,
+                    "params": params,
                     "skew_before": float(res.skew_before[p, k]),
                     "kurt_before": float(res.kurt_before[p, k]),
                     "skew_after": float(res.skew_after[p, k]),
@@ -226,14 +282,15 @@ def run_treat(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
                     "transformed": bool(res.log_applied[p, k]),
                 }
                 if res.untreatable[p, k]:
-                    entry["warning"] = ("fewer than 4 values or no spread: left untreated")
+                    entry["warning"] = "fewer than 4 values or no spread: left untreated"
                 details[key] = entry
         return res.values
 
     out = _by_column(state, stage, data, apply)
     return data.with_columns(data.columns, out), {
         "indicators": details,
-        "warnings": [f"{k}: {v['warning']}" for k, v in details.items() if "warning" in v]}
+        "warnings": [f"{k}: {v['warning']}" for k, v in details.items() if "warning" in v],
+    }
 
 
 # -- normalise ------------------------------------------------------------------------------
@@ -250,8 +307,9 @@ def run_normalise(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
         xin = x if state.directed else x * ctx.directions()
         if pooled:  # one scale across all periods, so years compare
             xin = xin.reshape((*x.shape[:-3], 1, x.shape[-3] * x.shape[-2], x.shape[-1]))
-        y = np.asarray(_call(func, xin, ctx, stage=stage, method=method, params=params),
-                       dtype=np.float64).reshape(x.shape)
+        y = np.asarray(
+            _call(func, xin, ctx, stage=stage, method=method, params=params), dtype=np.float64
+        ).reshape(x.shape)
         for c in ctx.codes:
             methods[c] = {"method": method, "params": params, "pooled": pooled}
         return y
@@ -261,8 +319,10 @@ def run_normalise(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
     state.directed = True
     for c in data.columns:
         methods.setdefault(c, {"method": "none", "params": {}})
-    return data.with_columns(data.columns, out), {"indicators": methods,
-                                                  "direction_applied": direction_applied}
+    return data.with_columns(data.columns, out), {
+        "indicators": methods,
+        "direction_applied": direction_applied,
+    }
 
 
 # -- weight ---------------------------------------------------------------------------------
@@ -271,8 +331,9 @@ def run_weight(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
     data = state.current
     func = state.registry.method("weight", stage.method).func
     ctx = MethodContext(state.framework, data, state.raw, data.columns, stage.name)
-    returned = _call(func, data.values, ctx, stage=stage, method=stage.method,
-                     params=dict(stage.params))
+    returned = _call(
+        func, data.values, ctx, stage=stage, method=stage.method, params=dict(stage.params)
+    )
     info: dict[str, Any] = {}
     if isinstance(returned, tuple):
         returned, info = returned
@@ -280,11 +341,17 @@ def run_weight(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
     edges = {(e.child, e.parent) for e in state.framework.edges}
     bad = [k for k in weights if k not in edges]
     if bad:
-        raise MethodError([Problem(f"stage {stage.name!r}: weight for unknown edge {c} → {p}",
-                                   indicator=c) for c, p in bad])
+        raise MethodError(
+            [
+                Problem(f"stage {stage.name!r}: weight for unknown edge {c} → {p}", indicator=c)
+                for c, p in bad
+            ]
+        )
     state.weights.update(weights)
-    return data, {**info, "weights": [{"child": c, "parent": p, "weight": w}
-                                      for (c, p), w in state.weights.items()]}
+    return data, {
+        **info,
+        "weights": [{"child": c, "parent": p, "weight": w} for (c, p), w in state.weights.items()],
+    }
 
 
 # -- aggregate ------------------------------------------------------------------------------
@@ -299,9 +366,16 @@ def run_aggregate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
     record: dict[str, dict[str, Any]] = {}
     missing_children = [c for c in fw.indicator_codes if c not in cols]
     if missing_children:
-        raise MethodError([Problem(f"stage {stage.name!r}: indicator {c!r} is not in the data "
-                                   "set being aggregated", indicator=c)
-                           for c in missing_children])
+        raise MethodError(
+            [
+                Problem(
+                    f"stage {stage.name!r}: indicator {c!r} is not in the data "
+                    "set being aggregated",
+                    indicator=c,
+                )
+                for c in missing_children
+            ]
+        )
     for level in range(2, fw.max_level + 1):
         codes = list(fw.codes_at_level(level))
         if not codes:
@@ -311,13 +385,17 @@ def run_aggregate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
         lvl = level_settings.get(str(level), level_settings.get(fw.level_name(level)))
         if lvl is not None:
             level_method, level_params = merged_settings(
-                "aggregate", level_params, level_method, None, lvl)
+                "aggregate", level_params, level_method, None, lvl
+            )
         settings = []
         for c in codes:
             node = fw.nodes[c]
             assert isinstance(node, Aggregate)
-            settings.append(merged_settings("aggregate", level_params, level_method,
-                                            node.methods, stage.overrides.get(c)))
+            settings.append(
+                merged_settings(
+                    "aggregate", level_params, level_method, node.methods, stage.overrides.get(c)
+                )
+            )
         for method, mparams, idx in column_groups(settings):
             parents = [codes[k] for k in idx]
             mparams = dict(mparams)
@@ -325,35 +403,48 @@ def run_aggregate(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
             threshold = mparams.pop("min_availability", min_avail)
             if inputs is None:
                 position = {c: n for n, c in enumerate(cols)}
-                children = sorted({e.child for p in parents for e in fw.children(p)},
-                                  key=position.__getitem__)
+                children = sorted(
+                    {e.child for p in parents for e in fw.children(p)}, key=position.__getitem__
+                )
                 w = fw.weight_matrix(children, parents, state.weights or None)
             else:  # aggregate other nodes than the children: a level, a list or {code: w}
                 given = dict(inputs) if isinstance(inputs, Mapping) else None
-                children = list(fw.codes_at_level(inputs) if isinstance(inputs, int)
-                                else (given or inputs))
+                children = list(
+                    fw.codes_at_level(inputs) if isinstance(inputs, int) else (given or inputs)
+                )
                 absent = [c for c in children if c not in cols]
                 if absent or not children:
-                    raise MethodError(Problem(
-                        f"stage {stage.name!r}: inputs of {', '.join(parents)} are not computed "
-                        f"before them: {', '.join(absent) or 'none given'}",
-                        hint="inputs must be indicators or aggregates of lower levels"))
+                    raise MethodError(
+                        Problem(
+                            f"stage {stage.name!r}: inputs of {', '.join(parents)} are not "
+                            f"computed before them: {', '.join(absent) or 'none given'}",
+                            hint="inputs must be indicators or aggregates of lower levels",
+                        )
+                    )
                 w = np.ones((len(children), len(parents)))
                 if given is not None:
                     w *= np.array([float(given[c]) for c in children])[:, np.newaxis]
             x = np.stack([cols[c] for c in children], axis=-1)
             ctx = MethodContext(fw, data, state.raw, tuple(children), stage.name)
             func = state.registry.method("aggregate", method).func
-            y = np.asarray(_call(func, x, w, ctx, stage=stage, method=method, params=mparams),
-                           dtype=np.float64)
+            y = np.asarray(
+                _call(func, x, w, ctx, stage=stage, method=method, params=mparams), dtype=np.float64
+            )
             if threshold is not None:
                 share = agg.availability_share(x, w)
                 y = np.where(share < float(threshold), np.nan, y)
             for k, p in enumerate(parents):
                 cols[p] = y[..., k]
-                record[p] = {"method": method, "params": mparams, "level": level,
-                             "children": {c: float(w[children.index(c), k])
-                                          for c in children if w[children.index(c), k] != 0}}
+                record[p] = {
+                    "method": method,
+                    "params": mparams,
+                    "level": level,
+                    "children": {
+                        c: float(w[children.index(c), k])
+                        for c in children
+                        if w[children.index(c), k] != 0
+                    },
+                }
     columns = list(data.columns) + [c for c in fw.aggregate_codes if c not in data.columns]
     values = np.stack([cols[c] for c in columns], axis=-1)
     return data.with_columns(columns, values), {"aggregates": record}

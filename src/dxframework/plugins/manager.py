@@ -71,8 +71,9 @@ def _load() -> None:
             plugin = ep.load()
             pm.register(plugin, name=ep.name)
         except Exception as exc:  # a broken plugin must not take the others down
-            message = (f"plugin {ep.name!r} ({ep.value}) could not be loaded: "
-                       f"{type(exc).__name__}: {exc}")
+            message = (
+                f"plugin {ep.name!r} ({ep.value}) could not be loaded: {type(exc).__name__}: {exc}"
+            )
             warnings.warn(message, PluginLoadWarning, stacklevel=3)
             failures.append(PluginInfo(ep.name, dist[0], dist[1], (), error=str(exc)))
             continue

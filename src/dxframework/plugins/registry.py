@@ -67,7 +67,8 @@ class Registry:
     """Everything registered by the loaded plugins."""
 
     methods: dict[str, dict[str, Method]] = attrs.field(
-        factory=lambda: {family: {} for family in FAMILIES})
+        factory=lambda: {family: {} for family in FAMILIES}
+    )
     packs: dict[str, tuple[str, MetricPack]] = attrs.field(factory=dict)
     loaders: dict[str, DataLoader] = attrs.field(factory=dict)
     template_folders: list[TemplateFolder] = attrs.field(factory=list)
@@ -92,40 +93,56 @@ class Registry:
     def _method_registrar(self, family: str, plugin: str) -> Callable[..., None]:
         def register(name: str, func: Callable[..., Any], description: str = "") -> None:
             if not callable(func):
-                raise PluginError(f"plugin {plugin!r} registered {family} method {name!r} "
-                                  "with something that is not callable")
+                raise PluginError(
+                    f"plugin {plugin!r} registered {family} method {name!r} "
+                    "with something that is not callable"
+                )
             existing = self.methods[family].get(name)
             if existing is not None:
-                raise PluginError(Problem(
-                    f"{family} method {name!r} is registered by two plugins: "
-                    f"{existing.plugin!r} and {plugin!r}",
-                    hint="uninstall one of them or rename the method"))
+                raise PluginError(
+                    Problem(
+                        f"{family} method {name!r} is registered by two plugins: "
+                        f"{existing.plugin!r} and {plugin!r}",
+                        hint="uninstall one of them or rename the method",
+                    )
+                )
             self.methods[family][name] = Method(family, name, func, plugin, description)
+
         return register
 
     def _pack_registrar(self, plugin: str) -> Callable[..., None]:
         def register(pack: MetricPack) -> None:
             if pack.name in self.packs:
                 other = self.packs[pack.name][0]
-                raise PluginError(Problem(
-                    f"metric pack {pack.name!r} is registered by two plugins: {other!r} and "
-                    f"{plugin!r}", hint="uninstall one of them or rename the pack"))
+                raise PluginError(
+                    Problem(
+                        f"metric pack {pack.name!r} is registered by two plugins: {other!r} and "
+                        f"{plugin!r}",
+                        hint="uninstall one of them or rename the pack",
+                    )
+                )
             self.packs[pack.name] = (plugin, pack)
+
         return register
 
     def _loader_registrar(self, plugin: str) -> Callable[..., None]:
         def register(suffix: str, loader: Callable[..., Any], description: str = "") -> None:
             key = suffix.lower() if suffix.startswith(".") else "." + suffix.lower()
             if key in self.loaders:
-                raise PluginError(Problem(
-                    f"data loader for {key!r} is registered by two plugins: "
-                    f"{self.loaders[key].plugin!r} and {plugin!r}"))
+                raise PluginError(
+                    Problem(
+                        f"data loader for {key!r} is registered by two plugins: "
+                        f"{self.loaders[key].plugin!r} and {plugin!r}"
+                    )
+                )
             self.loaders[key] = DataLoader(key, loader, plugin, description)
+
         return register
 
     def _folder_registrar(self, plugin: str) -> Callable[..., None]:
         def register(path: str | Path, prefix: str | None = None) -> None:
             self.template_folders.append(TemplateFolder(Path(path), plugin, prefix))
+
         return register
 
     # -- lookups ---------------------------------------------------------------------------
@@ -137,8 +154,11 @@ class Registry:
             return self.methods[family][name]
         except KeyError:
             known = ", ".join(sorted(self.methods[family])) or "none"
-            raise PluginError(Problem(f"unknown {family} method {name!r}",
-                                      hint=f"known {family} methods: {known}")) from None
+            raise PluginError(
+                Problem(
+                    f"unknown {family} method {name!r}", hint=f"known {family} methods: {known}"
+                )
+            ) from None
 
     def pack(self, name: str) -> MetricPack:
         """The pack ``name``, or a :class:`PluginError` listing the installed ones."""
@@ -146,8 +166,9 @@ class Registry:
             return self.packs[name][1]
         except KeyError:
             known = ", ".join(sorted(self.packs)) or "none installed"
-            raise PluginError(Problem(f"unknown metric pack {name!r}",
-                                      hint=f"installed packs: {known}")) from None
+            raise PluginError(
+                Problem(f"unknown metric pack {name!r}", hint=f"installed packs: {known}")
+            ) from None
 
 
 def _impls(pm: pluggy.PluginManager, hook: str, order: Mapping[str, int]) -> list[Any]:

@@ -60,8 +60,9 @@ def _draw(requests: Sequence[ChartRequest], needed: set[str], lang: str) -> dict
     return charts
 
 
-def render_sections(context: Mapping[str, Any], names: Sequence[str], lang: str,
-                    user_dir: str | Path | None = None) -> dict[str, str]:
+def render_sections(
+    context: Mapping[str, Any], names: Sequence[str], lang: str, user_dir: str | Path | None = None
+) -> dict[str, str]:
     """Render section templates (``sections/NAME.md.j2``) to Markdown."""
     env = make_environment(lang, kind="markdown", user_dir=user_dir)
     out = {}
@@ -72,16 +73,22 @@ def render_sections(context: Mapping[str, Any], names: Sequence[str], lang: str,
     return out
 
 
-def render_documents(pack: Any, results: Mapping[str, RunResult], lang: str = "vi",
-                     names: Sequence[str] = ("proposal", "plan", "tasks"),
-                     user_dir: str | Path | None = None, tasks: TaskCatalogue | None = None,
-                     series: Dataset | None = None, today: dt.date | None = None
-                     ) -> list[RenderedDocument]:
+def render_documents(
+    pack: Any,
+    results: Mapping[str, RunResult],
+    lang: str = "vi",
+    names: Sequence[str] = ("proposal", "plan", "tasks"),
+    user_dir: str | Path | None = None,
+    tasks: TaskCatalogue | None = None,
+    series: Dataset | None = None,
+    today: dt.date | None = None,
+) -> list[RenderedDocument]:
     """Render the named documents of a pack's scored levels in ``lang``."""
     unknown = [n for n in names if n not in DOCUMENTS]
     if unknown:
-        raise DxfError(Problem(f"unknown document {unknown[0]!r}",
-                               hint=f"documents: {', '.join(DOCUMENTS)}"))
+        raise DxfError(
+            Problem(f"unknown document {unknown[0]!r}", hint=f"documents: {', '.join(DOCUMENTS)}")
+        )
     context, requests = build_context(pack, results, lang, tasks, series, today)
     env = make_environment(lang, kind="markdown", user_dir=user_dir)
     labels: dict[str, str] = dict(env.globals["t"])  # type: ignore[call-overload]
@@ -89,35 +96,61 @@ def render_documents(pack: Any, results: Mapping[str, RunResult], lang: str = "v
     needed_sections = sorted({s for n in names for s in DOCUMENTS[n]}, key=SECTIONS.index)
     sections = render_sections(context, needed_sections, lang, user_dir)
     blocks_by_section = {name: parse(text) for name, text in sections.items()}
-    needed = {b.chart for blocks in blocks_by_section.values() for b in blocks
-              if isinstance(b, Figure)}
+    needed = {
+        b.chart for blocks in blocks_by_section.values() for b in blocks if isinstance(b, Figure)
+    }
     charts = _draw(requests, needed, lang)
     missing = needed - set(charts)
     if missing:
-        raise DxfError(Problem(f"a template shows unknown charts: {', '.join(sorted(missing))}",
-                               hint=f"charts: {', '.join(r.id for r in requests)}"))
+        raise DxfError(
+            Problem(
+                f"a template shows unknown charts: {', '.join(sorted(missing))}",
+                hint=f"charts: {', '.join(r.id for r in requests)}",
+            )
+        )
     out = []
     for name in names:
         parts = DOCUMENTS[name]
-        title = context["title"] if name == "proposal" else (
-            labels.get(_TITLE_LABEL[name], name) +
-            (f" {context['plan_year']}" if name == "plan" else ""))
+        title = (
+            context["title"]
+            if name == "proposal"
+            else (
+                labels.get(_TITLE_LABEL[name], name)
+                + (f" {context['plan_year']}" if name == "plan" else "")
+            )
+        )
         doc = Document(
-            title=title, lang=lang,
+            title=title,
+            lang=lang,
             blocks=tuple(b for part in parts for b in blocks_by_section[part]),
-            charts={k: v for k, v in charts.items()
-                    if any(isinstance(b, Figure) and b.chart == k
-                           for part in parts for b in blocks_by_section[part])},
+            charts={
+                k: v
+                for k, v in charts.items()
+                if any(
+                    isinstance(b, Figure) and b.chart == k
+                    for part in parts
+                    for b in blocks_by_section[part]
+                )
+            },
             subtitle=context["subtitle"],
-            meta={"date": context["date"], "organisation": context["organisation"],
-                  "date_text": f"{labels.get('date_prefix', '')} {fmt.date(context['date'])}",
-                  "pack": context["pack"]})
+            meta={
+                "date": context["date"],
+                "organisation": context["organisation"],
+                "date_text": f"{labels.get('date_prefix', '')} {fmt.date(context['date'])}",
+                "pack": context["pack"],
+            },
+        )
         markdown = "\n".join(sections[p] for p in parts)
         out.append(RenderedDocument(name, markdown, {p: sections[p] for p in parts}, doc))
     return out
 
 
-def render_document(pack: Any, results: Mapping[str, RunResult], name: str = "proposal",
-                    lang: str = "vi", **options: Any) -> RenderedDocument:
+def render_document(
+    pack: Any,
+    results: Mapping[str, RunResult],
+    name: str = "proposal",
+    lang: str = "vi",
+    **options: Any,
+) -> RenderedDocument:
     """Render one document (see :func:`render_documents`)."""
     return render_documents(pack, results, lang, (name,), **options)[0]

@@ -110,8 +110,7 @@ class _Level:
     def value(self, code: str, i: int, p: int | None = None) -> float | None:
         if not self.has(code):
             return None
-        return _f(self.scores.values[self.p if p is None else p, i,
-                                     self.scores.column_index(code)])
+        return _f(self.scores.values[self.p if p is None else p, i, self.scores.column_index(code)])
 
     def rank(self, code: str, i: int) -> int | None:
         if not self.has(code):
@@ -126,8 +125,9 @@ class _Level:
         return None if now is None or before is None else now - before
 
     def column(self, code: str, p: int | None = None) -> np.ndarray:
-        return np.asarray(self.scores.values[self.p if p is None else p, :,
-                                             self.scores.column_index(code)])
+        return np.asarray(
+            self.scores.values[self.p if p is None else p, :, self.scores.column_index(code)]
+        )
 
     def mean(self, code: str, p: int | None = None) -> float | None:
         col = self.column(code, p)
@@ -139,8 +139,10 @@ class _Level:
             return {}, {}
         hi, lo = int(np.nanargmax(col)), int(np.nanargmin(col))
         units = self.scores.units
-        return ({"name": units[hi].name or units[hi].code, "value": _f(col[hi])},
-                {"name": units[lo].name or units[lo].code, "value": _f(col[lo])})
+        return (
+            {"name": units[hi].name or units[hi].code, "value": _f(col[hi])},
+            {"name": units[lo].name or units[lo].code, "value": _f(col[lo])},
+        )
 
     def codes(self) -> list[str]:
         return [c for c in [self.index, *self.pillars, *self.main] if self.has(c)]
@@ -154,9 +156,16 @@ def _overview(lv: _Level) -> list[dict[str, Any]]:
         best, worst = lv.best_worst(code)
         mean = lv.mean(code)
         before = lv.mean(code, lv.prev) if lv.prev is not None else None
-        rows.append({"code": code, "label": lv.label(code), "mean": mean, "best": best,
-                     "worst": worst,
-                     "change": None if mean is None or before is None else mean - before})
+        rows.append(
+            {
+                "code": code,
+                "label": lv.label(code),
+                "mean": mean,
+                "best": best,
+                "worst": worst,
+                "change": None if mean is None or before is None else mean - before,
+            }
+        )
     return rows
 
 
@@ -168,52 +177,77 @@ def _unit_entries(lv: _Level) -> list[dict[str, Any]]:
         rows = []
         for code in lv.codes():
             value, mean = lv.value(code, int(i)), lv.mean(code)
-            rows.append({"code": code, "label": lv.label(code), "value": value,
-                         "rank": lv.rank(code, int(i)), "change": lv.change(code, int(i)),
-                         "mean": mean,
-                         "vs_mean": None if value is None or mean is None else value - mean,
-                         "kind": "index" if code == lv.index else
-                         "pillar" if code in lv.pillars else "main"})
+            rows.append(
+                {
+                    "code": code,
+                    "label": lv.label(code),
+                    "value": value,
+                    "rank": lv.rank(code, int(i)),
+                    "change": lv.change(code, int(i)),
+                    "mean": mean,
+                    "vs_mean": None if value is None or mean is None else value - mean,
+                    "kind": "index"
+                    if code == lv.index
+                    else "pillar"
+                    if code in lv.pillars
+                    else "main",
+                }
+            )
         mains = [r for r in rows if r["kind"] == "main" and r["value"] is not None]
         rel = sorted(mains, key=lambda r: (r["vs_mean"], r["code"]))
-        entries.append({
-            "code": u.code, "name": u.name or u.code, "rows": rows,
-            "index": rows[0] if rows else None,
-            "strongest": [r["label"] for r in rel[::-1][:2]],
-            "weakest": [r["label"] for r in rel[:2]],
-            "n_units": len(lv.scores.units),
-            "chart": f"radar_{lv.name}_{u.code}",
-        })
+        entries.append(
+            {
+                "code": u.code,
+                "name": u.name or u.code,
+                "rows": rows,
+                "index": rows[0] if rows else None,
+                "strongest": [r["label"] for r in rel[::-1][:2]],
+                "weakest": [r["label"] for r in rel[:2]],
+                "n_units": len(lv.scores.units),
+                "chart": f"radar_{lv.name}_{u.code}",
+            }
+        )
     return entries
 
 
 def _ranking_table(lv: _Level, parents: Mapping[str, str]) -> dict[str, Any]:
     rows = []
     order = np.argsort(lv.ranks.values[lv.p, :, lv.ranks.column_index(lv.index)], kind="stable")
-    within = lv.result.ranks_within("parent") if any(u.parent for u in lv.scores.units) \
-        else None
+    within = lv.result.ranks_within("parent") if any(u.parent for u in lv.scores.units) else None
     for i in order:
         u = lv.scores.units[int(i)]
-        rows.append({
-            "rank": lv.rank(lv.index, int(i)), "code": u.code, "name": u.name or u.code,
-            "parent": parents.get(u.parent or "", ""),
-            "rank_within": None if within is None else _int(
-                within.values[lv.p, int(i), within.column_index(lv.index)]),
-            "index": lv.value(lv.index, int(i)),
-            "pillars": [lv.value(c, int(i)) for c in lv.pillars if lv.has(c)],
-        })
-    return {"level": lv.name, "title": lv.title, "index_label": lv.label(lv.index),
-            "pillar_labels": [lv.label(c) for c in lv.pillars if lv.has(c)], "rows": rows,
-            "year": lv.year, "has_parent": any(r["parent"] for r in rows),
-            "chart": f"ranking_{lv.name}"}
+        rows.append(
+            {
+                "rank": lv.rank(lv.index, int(i)),
+                "code": u.code,
+                "name": u.name or u.code,
+                "parent": parents.get(u.parent or "", ""),
+                "rank_within": None
+                if within is None
+                else _int(within.values[lv.p, int(i), within.column_index(lv.index)]),
+                "index": lv.value(lv.index, int(i)),
+                "pillars": [lv.value(c, int(i)) for c in lv.pillars if lv.has(c)],
+            }
+        )
+    return {
+        "level": lv.name,
+        "title": lv.title,
+        "index_label": lv.label(lv.index),
+        "pillar_labels": [lv.label(c) for c in lv.pillars if lv.has(c)],
+        "rows": rows,
+        "year": lv.year,
+        "has_parent": any(r["parent"] for r in rows),
+        "chart": f"ranking_{lv.name}",
+    }
 
 
 def _int(v: float) -> int | None:
     return None if math.isnan(v) else int(v)
 
 
-def _indicator_targets(lv: _Level, series: Dataset | None, year: int,
-                       target_years: Sequence[int]) -> list[dict[str, Any]]:
+def _indicator_targets(
+    lv: _Level, series: Dataset | None, year: int, target_years: Sequence[int]
+) -> list[dict[str, Any]]:
     """Indicators with targets: current value, gap, required and recent yearly progress."""
     raw = lv.result.input
     rows = []
@@ -231,8 +265,11 @@ def _indicator_targets(lv: _Level, series: Dataset | None, year: int,
             continue
         last_year, current = hist[-1]
         recent = hist[-4:]
-        trend = ((recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
-                 if len(recent) > 1 and recent[-1][0] > recent[0][0] else None)
+        trend = (
+            (recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
+            if len(recent) > 1 and recent[-1][0] > recent[0][0]
+            else None
+        )
         for label, target in sorted(ind.targets.items()):
             ty = int(label) if label.isdigit() else None
             if ty is not None and target_years and ty not in target_years:
@@ -240,17 +277,27 @@ def _indicator_targets(lv: _Level, series: Dataset | None, year: int,
             years_left = (ty - last_year) if ty is not None else None
             gap = (target - current) * ind.direction
             needed = gap / years_left if years_left and years_left > 0 else None
-            rows.append({
-                "code": ind.code, "label": ind.label(lv.lang), "unit": ind.unit,
-                "description": ind.description, "current": current, "current_year": last_year,
-                "target": target, "target_year": label, "gap": gap if gap > 0 else 0.0,
-                "per_year": needed if needed is None or needed > 0 else 0.0,
-                "trend": trend,
-                "met": gap <= 0,
-                "on_track": gap <= 0 or (needed is not None and trend is not None
-                                         and trend * ind.direction >= needed),
-                "history": hist,
-            })
+            rows.append(
+                {
+                    "code": ind.code,
+                    "label": ind.label(lv.lang),
+                    "unit": ind.unit,
+                    "description": ind.description,
+                    "current": current,
+                    "current_year": last_year,
+                    "target": target,
+                    "target_year": label,
+                    "gap": gap if gap > 0 else 0.0,
+                    "per_year": needed if needed is None or needed > 0 else 0.0,
+                    "trend": trend,
+                    "met": gap <= 0,
+                    "on_track": gap <= 0
+                    or (
+                        needed is not None and trend is not None and trend * ind.direction >= needed
+                    ),
+                    "history": hist,
+                }
+            )
     del year
     return rows
 
@@ -275,29 +322,43 @@ def _task_effects(lv: _Level) -> dict[str, float]:
         if not np.any(~np.isnan(col)):
             continue
         parents = lv.fw.parents(ind.code)
-        top = (parents[0].weight if parents and methods.get(parents[0].parent) == "points_share"
-               else float(np.nanmax(col)))
+        top = (
+            parents[0].weight
+            if parents and methods.get(parents[0].parent) == "points_share"
+            else float(np.nanmax(col))
+        )
         share = float(np.nanmean(col)) / top if top > 0 else 1.0
         room[ind.code] = eff.get(ind.code, 0.0) * max(0.0, 1.0 - share)
     return room
 
 
-def _tasks(catalogue: TaskCatalogue, lv: _Level, lang: str, plan_year: int
-           ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _tasks(
+    catalogue: TaskCatalogue, lv: _Level, lang: str, plan_year: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     room = _task_effects(lv)
     rows: list[dict[str, Any]] = []
     for t in catalogue.tasks:
         effect = sum(room.get(c, 0.0) for c in t.indicators) if room else None
-        rows.append({
-            "id": t.id, "name": t.text("name", lang), "pillar": t.pillar,
-            "pillar_label": lv.label(t.pillar),
-            "indicators": [lv.label(c) for c in t.indicators],
-            "indicator_codes": list(t.indicators),
-            "lead": t.text("lead", lang), "partners": t.text("partners", lang),
-            "start": t.start, "end": t.end, "funding": t.text("funding", lang),
-            "status": t.status, "progress": t.progress, "effect": effect,
-            "milestones": list(t.milestones(lang)), "active": t.active_in(plan_year),
-        })
+        rows.append(
+            {
+                "id": t.id,
+                "name": t.text("name", lang),
+                "pillar": t.pillar,
+                "pillar_label": lv.label(t.pillar),
+                "indicators": [lv.label(c) for c in t.indicators],
+                "indicator_codes": list(t.indicators),
+                "lead": t.text("lead", lang),
+                "partners": t.text("partners", lang),
+                "start": t.start,
+                "end": t.end,
+                "funding": t.text("funding", lang),
+                "status": t.status,
+                "progress": t.progress,
+                "effect": effect,
+                "milestones": list(t.milestones(lang)),
+                "active": t.active_in(plan_year),
+            }
+        )
     if room:
         rows.sort(key=lambda r: (-float(r["effect"] or 0.0), str(r["id"])))
     for n, r in enumerate(rows, start=1):
@@ -306,9 +367,14 @@ def _tasks(catalogue: TaskCatalogue, lv: _Level, lang: str, plan_year: int
     return rows, plan
 
 
-def build_context(pack: Any, results: Mapping[str, RunResult], lang: str = "vi",
-                  tasks: TaskCatalogue | None = None, series: Dataset | None = None,
-                  today: dt.date | None = None) -> tuple[dict[str, Any], list[ChartRequest]]:
+def build_context(
+    pack: Any,
+    results: Mapping[str, RunResult],
+    lang: str = "vi",
+    tasks: TaskCatalogue | None = None,
+    series: Dataset | None = None,
+    today: dt.date | None = None,
+) -> tuple[dict[str, Any], list[ChartRequest]]:
     """The template context and the charts to draw for a pack's scored levels.
 
     Parameters
@@ -327,16 +393,29 @@ def build_context(pack: Any, results: Mapping[str, RunResult], lang: str = "vi",
         The document date (default: today).
     """
     targets = pack.targets()
-    primary_name = targets.get("level") or (pack.default_level if pack.default_level in results
-                                            else next(iter(results)))
-    levels = {name: _Level(name, pack.level(name).title_vi if lang == "vi"
-                           else pack.level(name).title_en or name, res, lang)
-              for name, res in results.items()}
+    primary_name = targets.get("level") or (
+        pack.default_level if pack.default_level in results else next(iter(results))
+    )
+    levels = {
+        name: _Level(
+            name,
+            pack.level(name).title_vi if lang == "vi" else pack.level(name).title_en or name,
+            res,
+            lang,
+        )
+        for name, res in results.items()
+    }
     lv = levels[primary_name]
     year = lv.year
-    target_years = sorted({int(y) for group in ("index", "pillars")
-                           for spec in targets.get(group, {}).values() for y in spec} or
-                          {2025, 2030})
+    target_years = sorted(
+        {
+            int(y)
+            for group in ("index", "pillars")
+            for spec in targets.get(group, {}).values()
+            for y in spec
+        }
+        or {2025, 2030}
+    )
     catalogue = tasks if tasks is not None else pack.tasks()
     if catalogue.tasks:
         catalogue.check_codes(lv.fw.nodes)
@@ -350,16 +429,25 @@ def build_context(pack: Any, results: Mapping[str, RunResult], lang: str = "vi",
         for code in codes:
             spec = targets.get(group, {}).get(code, {})
             current = lv.mean(code)
-            row: dict[str, Any] = {"code": code, "label": lv.label(code),
-                                   "share": shares.get(code) if group == "pillars" else 1.0,
-                                   "current": current, "targets": []}
+            row: dict[str, Any] = {
+                "code": code,
+                "label": lv.label(code),
+                "share": shares.get(code) if group == "pillars" else 1.0,
+                "current": current,
+                "targets": [],
+            }
             for ty in target_years:
                 goal = spec.get(str(ty))
                 gap = None if goal is None or current is None else max(0.0, goal - current)
                 left = ty - year
-                row["targets"].append({"year": ty, "value": goal, "gap": gap,
-                                       "per_year": gap / left if gap is not None and left > 0
-                                       else None})
+                row["targets"].append(
+                    {
+                        "year": ty,
+                        "value": goal,
+                        "gap": gap,
+                        "per_year": gap / left if gap is not None and left > 0 else None,
+                    }
+                )
             goal_rows.append(row)
 
     task_rows, plan_rows = _tasks(catalogue, lv, lang, plan_year)
@@ -378,69 +466,139 @@ def build_context(pack: Any, results: Mapping[str, RunResult], lang: str = "vi",
         "organisation": report.get(f"organisation_{lang}", ""),
         "date": (today or dt.date.today()).isoformat(),
         "pack": {"name": pack.name, "version": pack.version},
-        "year": year, "plan_year": plan_year, "target_years": target_years,
-        "primary": {"name": lv.name, "title": lv.title, "index": lv.index,
-                    "index_label": lv.label(lv.index), "n_units": len(lv.scores.units),
-                    "pillars": [{"code": c, "label": lv.label(c)} for c in lv.pillars],
-                    "main": [{"code": c, "label": lv.label(c)} for c in lv.main],
-                    "has_previous": lv.prev is not None,
-                    "previous_year": lv.scores.periods[lv.prev] if lv.prev is not None else None},
-        "current": {"overview": _overview(lv),
-                    "main": [{"code": c, "label": lv.label(c), "mean": lv.mean(c),
-                              "best": lv.best_worst(c)[0], "worst": lv.best_worst(c)[1]}
-                             for c in lv.main if lv.has(c)],
-                    "units": units},
+        "year": year,
+        "plan_year": plan_year,
+        "target_years": target_years,
+        "primary": {
+            "name": lv.name,
+            "title": lv.title,
+            "index": lv.index,
+            "index_label": lv.label(lv.index),
+            "n_units": len(lv.scores.units),
+            "pillars": [{"code": c, "label": lv.label(c)} for c in lv.pillars],
+            "main": [{"code": c, "label": lv.label(c)} for c in lv.main],
+            "has_previous": lv.prev is not None,
+            "previous_year": lv.scores.periods[lv.prev] if lv.prev is not None else None,
+        },
+        "current": {
+            "overview": _overview(lv),
+            "main": [
+                {
+                    "code": c,
+                    "label": lv.label(c),
+                    "mean": lv.mean(c),
+                    "best": lv.best_worst(c)[0],
+                    "worst": lv.best_worst(c)[1],
+                }
+                for c in lv.main
+                if lv.has(c)
+            ],
+            "units": units,
+        },
         "objectives": {"goals": goal_rows, "indicators": indicator_targets},
         "tasks": task_rows,
-        "task_summary": [{"status": s, "count": n} for s, n in catalogue.summary().items()
-                         if n] if catalogue.tasks else [],
+        "task_summary": [{"status": s, "count": n} for s, n in catalogue.summary().items() if n]
+        if catalogue.tasks
+        else [],
         "plan": {"year": plan_year, "tasks": plan_rows},
         "appendix": {"rankings": rankings, "profiles": units},
-        "charts": {"ranking": f"ranking_{lv.name}", "pillars": "pillars",
-                   "trend": "trend", "gaps": "gaps"},
+        "charts": {
+            "ranking": f"ranking_{lv.name}",
+            "pillars": "pillars",
+            "trend": "trend",
+            "gaps": "gaps",
+        },
     }
     return ctx, _chart_requests(ctx, levels, lv, lang)
 
 
-def _chart_requests(ctx: Mapping[str, Any], levels: Mapping[str, _Level], lv: _Level,
-                    lang: str) -> list[ChartRequest]:
-    t = {"vi": {"mean": "Trung bình", "target": "Mục tiêu", "current": "Hiện trạng"},
-         "en": {"mean": "Mean", "target": "Target", "current": "Current"}}[lang]
+def _chart_requests(
+    ctx: Mapping[str, Any], levels: Mapping[str, _Level], lv: _Level, lang: str
+) -> list[ChartRequest]:
+    t = {
+        "vi": {"mean": "Trung bình", "target": "Mục tiêu", "current": "Hiện trạng"},
+        "en": {"mean": "Mean", "target": "Target", "current": "Current"},
+    }[lang]
     out: list[ChartRequest] = []
     for table in ctx["appendix"]["rankings"]:
-        out.append(ChartRequest(table["chart"], "ranking_bars",
-                                f"{table['index_label']} — {table['title']} ({table['year']})",
-                                {"labels": [r["name"] for r in table["rows"]],
-                                 "values": [r["index"] for r in table["rows"]]}))
+        out.append(
+            ChartRequest(
+                table["chart"],
+                "ranking_bars",
+                f"{table['index_label']} — {table['title']} ({table['year']})",
+                {
+                    "labels": [r["name"] for r in table["rows"]],
+                    "values": [r["index"] for r in table["rows"]],
+                },
+            )
+        )
     units = ctx["current"]["units"]
     pillar_codes = [p["code"] for p in ctx["primary"]["pillars"]]
     if pillar_codes:
-        out.append(ChartRequest("pillars", "grouped_bars", ctx["primary"]["index_label"],
-                                {"groups": [lv.label(c) for c in pillar_codes],
-                                 "series": {u["name"]: [next(r["value"] for r in u["rows"]
-                                                             if r["code"] == c)
-                                                        for c in pillar_codes]
-                                            for u in units}}))
+        out.append(
+            ChartRequest(
+                "pillars",
+                "grouped_bars",
+                ctx["primary"]["index_label"],
+                {
+                    "groups": [lv.label(c) for c in pillar_codes],
+                    "series": {
+                        u["name"]: [
+                            next(r["value"] for r in u["rows"] if r["code"] == c)
+                            for c in pillar_codes
+                        ]
+                        for u in units
+                    },
+                },
+            )
+        )
     main_codes = [m["code"] for m in ctx["primary"]["main"]]
     if len(main_codes) >= 3:
         means = [lv.mean(c) for c in main_codes]
         for u in units:
             values = [next(r["value"] for r in u["rows"] if r["code"] == c) for c in main_codes]
-            out.append(ChartRequest(u["chart"], "radar", u["name"],
-                                    {"axes": [lv.label(c) for c in main_codes],
-                                     "series": {u["name"]: values, t["mean"]: means}}))
+            out.append(
+                ChartRequest(
+                    u["chart"],
+                    "radar",
+                    u["name"],
+                    {
+                        "axes": [lv.label(c) for c in main_codes],
+                        "series": {u["name"]: values, t["mean"]: means},
+                    },
+                )
+            )
     goals = ctx["objectives"]["goals"]
     first = ctx["target_years"][0] if ctx["target_years"] else None
     if goals and first is not None:
-        out.append(ChartRequest("gaps", "target_gaps", f"{t['target']} {first}",
-                                {"labels": [g["label"] for g in goals],
-                                 "current": [g["current"] for g in goals],
-                                 "target": [g["targets"][0]["value"] for g in goals]}))
+        out.append(
+            ChartRequest(
+                "gaps",
+                "target_gaps",
+                f"{t['target']} {first}",
+                {
+                    "labels": [g["label"] for g in goals],
+                    "current": [g["current"] for g in goals],
+                    "target": [g["targets"][0]["value"] for g in goals],
+                },
+            )
+        )
     periods = list(lv.scores.periods)
-    series = {lv.label(c): [lv.mean(c, k) for k in range(len(periods))]
-              for c in [lv.index, *pillar_codes] if lv.has(c)}
-    targets = {g["label"]: [(tg["year"], tg["value"]) for tg in g["targets"]
-                            if tg["value"] is not None] for g in goals}
-    out.append(ChartRequest("trend", "trend_lines", ctx["primary"]["index_label"],
-                            {"periods": periods, "series": series, "targets": targets}))
+    series = {
+        lv.label(c): [lv.mean(c, k) for k in range(len(periods))]
+        for c in [lv.index, *pillar_codes]
+        if lv.has(c)
+    }
+    targets = {
+        g["label"]: [(tg["year"], tg["value"]) for tg in g["targets"] if tg["value"] is not None]
+        for g in goals
+    }
+    out.append(
+        ChartRequest(
+            "trend",
+            "trend_lines",
+            ctx["primary"]["index_label"],
+            {"periods": periods, "series": series, "targets": targets},
+        )
+    )
     return out

@@ -28,8 +28,7 @@ from dxframework.errors import DxfError, Problem
 from dxframework.report.formatting import Formatter
 from dxframework.report.markdown import escape as md_escape
 
-__all__ = ["BUILTIN_TEMPLATES", "labels", "make_environment", "template_errors",
-           "template_sources"]
+__all__ = ["BUILTIN_TEMPLATES", "labels", "make_environment", "template_errors", "template_sources"]
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -51,8 +50,10 @@ def template_sources(user_dir: str | Path | None = None) -> list[tuple[str, Path
 
 def _loader(sources: Sequence[tuple[str, Path]]) -> jinja2.BaseLoader:
     folders = [jinja2.FileSystemLoader(str(p)) for _, p in sources if p.is_dir()]
-    prefixed = jinja2.PrefixLoader({prefix: jinja2.FileSystemLoader(str(p))
-                                    for prefix, p in sources if p.is_dir()}, delimiter=":")
+    prefixed = jinja2.PrefixLoader(
+        {prefix: jinja2.FileSystemLoader(str(p)) for prefix, p in sources if p.is_dir()},
+        delimiter=":",
+    )
     return jinja2.ChoiceLoader([prefixed, *folders])
 
 
@@ -67,8 +68,9 @@ def labels(lang: str, sources: Sequence[tuple[str, Path]] | None = None) -> dict
     return merged
 
 
-def make_environment(lang: str = "vi", kind: str = "markdown",
-                     user_dir: str | Path | None = None) -> jinja2.Environment:
+def make_environment(
+    lang: str = "vi", kind: str = "markdown", user_dir: str | Path | None = None
+) -> jinja2.Environment:
     """A sandboxed environment for ``kind`` ``"markdown"`` or ``"html"`` templates in ``lang``."""
     if kind not in ("markdown", "html"):
         raise ValueError("kind is 'markdown' or 'html'")
@@ -102,15 +104,22 @@ def template_errors(name: str) -> Iterator[None]:
     try:
         yield
     except jinja2.TemplateSyntaxError as exc:
-        raise DxfError(Problem(f"template syntax error: {exc.message}",
-                               file=exc.filename or exc.name or name, row=exc.lineno)) from None
+        raise DxfError(
+            Problem(
+                f"template syntax error: {exc.message}",
+                file=exc.filename or exc.name or name,
+                row=exc.lineno,
+            )
+        ) from None
     except jinja2.TemplateNotFound as exc:
-        raise DxfError(Problem(f"template not found: {exc.name}", file=name,
-                               hint="see 'dxf templates list'")) from None
+        raise DxfError(
+            Problem(f"template not found: {exc.name}", file=name, hint="see 'dxf templates list'")
+        ) from None
     except jinja2.TemplateError as exc:
         line = _template_line(exc.__traceback__)
-        raise DxfError(Problem(f"template error: {exc}", file=line[0] or name,
-                               row=line[1])) from None
+        raise DxfError(
+            Problem(f"template error: {exc}", file=line[0] or name, row=line[1])
+        ) from None
 
 
 def _template_line(tb: TracebackType | None) -> tuple[str | None, int | None]:

@@ -81,6 +81,12 @@ class Formatter:
 
     def filters(self) -> dict[str, Any]:
         """The filters to install in a Jinja environment."""
-        return {"number": self.number, "score": self.score, "signed": self.signed,
-                "percent": self.percent, "share": self.share, "integer": self.integer,
-                "date": self.date}
+        return {
+            "number": self.number,
+            "score": self.score,
+            "signed": self.signed,
+            "percent": self.percent,
+            "share": self.share,
+            "integer": self.integer,
+            "date": self.date,
+        }

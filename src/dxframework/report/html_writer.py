@@ -44,29 +44,37 @@ def _runs(runs: tuple[Run, ...]) -> str:
 def _block(block: Block, doc: Document, counter: list[int]) -> str:
     if isinstance(block, Heading):
         counter[0] += 1
-        return (f'<h{block.level} id="s{counter[0]}">{html.escape(block.text)}'
-                f"</h{block.level}>")
+        return f'<h{block.level} id="s{counter[0]}">{html.escape(block.text)}</h{block.level}>'
     if isinstance(block, Paragraph):
         return f"<p>{_runs(block.runs)}</p>"
     if isinstance(block, BulletList):
         items = "".join(f"<li>{_runs(item)}</li>" for item in block.items)
         return f"<ul>{items}</ul>"
     if isinstance(block, Table):
+
         def cls(j: int) -> str:
             a = block.align[j] if j < len(block.align) else "left"
             return f' class="{a}"' if a != "left" else ""
+
         head = "".join(f"<th{cls(j)}>{html.escape(c)}</th>" for j, c in enumerate(block.header))
-        body = "".join("<tr>" + "".join(f"<td{cls(j)}>{html.escape(c)}</td>"
-                                        for j, c in enumerate(row)) + "</tr>"
-                       for row in block.rows)
-        return (f'<div class="table"><table><thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table></div>")
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td{cls(j)}>{html.escape(c)}</td>" for j, c in enumerate(row))
+            + "</tr>"
+            for row in block.rows
+        )
+        return (
+            f'<div class="table"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>"
+        )
     if isinstance(block, Figure):
         chart = doc.charts.get(block.chart)
         svg = chart.svg if chart is not None else ""
         caption = html.escape(block.caption)
-        return (f'<figure class="chart" data-chart="{html.escape(block.chart)}">{svg}'
-                f"<figcaption>{caption}</figcaption></figure>")
+        return (
+            f'<figure class="chart" data-chart="{html.escape(block.chart)}">{svg}'
+            f"<figcaption>{caption}</figcaption></figure>"
+        )
     if isinstance(block, PageBreak):
         return '<div class="pagebreak"></div>'
     raise TypeError(f"unknown block {block!r}")
@@ -76,22 +84,35 @@ def html_text(doc: Document, user_dir: str | Path | None = None) -> str:
     """The standalone HTML page of a document."""
     counter = [0]
     body = "\n".join(_block(b, doc, counter) for b in doc.blocks)
-    toc = [(f"s{n}", text) for n, text in enumerate(
-        [b.text for b in doc.blocks if isinstance(b, Heading)], start=1)]
+    toc = [
+        (f"s{n}", text)
+        for n, text in enumerate([b.text for b in doc.blocks if isinstance(b, Heading)], start=1)
+    ]
     levels = [b.level for b in doc.blocks if isinstance(b, Heading)]
     env = make_environment(doc.lang, kind="html", user_dir=user_dir)
     with template_errors("document.html.j2"):
         return _render_page(env, doc, toc, levels, body)
 
 
-def _render_page(env: Any, doc: Document, toc: list[tuple[str, str]], levels: list[int],
-                 body: str) -> str:
-    return str(env.get_template("document.html.j2").render(
-        doc={"title": doc.title, "subtitle": doc.subtitle, "lang": doc.lang,
-             "meta": dict(doc.meta)},
-        toc=[{"id": i, "text": t, "level": lv} for (i, t), lv in zip(toc, levels, strict=True)
-             if lv <= 2],
-        body=Markup(body)))  # built from escaped text and our own SVG
+def _render_page(
+    env: Any, doc: Document, toc: list[tuple[str, str]], levels: list[int], body: str
+) -> str:
+    return str(
+        env.get_template("document.html.j2").render(
+            doc={
+                "title": doc.title,
+                "subtitle": doc.subtitle,
+                "lang": doc.lang,
+                "meta": dict(doc.meta),
+            },
+            toc=[
+                {"id": i, "text": t, "level": lv}
+                for (i, t), lv in zip(toc, levels, strict=True)
+                if lv <= 2
+            ],
+            body=Markup(body),
+        )
+    )  # built from escaped text and our own SVG
 
 
 def write_html(doc: Document, path: str | Path, user_dir: str | Path | None = None) -> None:

@@ -33,7 +33,8 @@ __all__ = ["MarkdownText", "escape", "parse", "parse_inline"]
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#!|&])")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _FIGURE = re.compile(
-    r"^!\[(?P<caption>(?:\\.|[^\]])*)\]\(chart:(?P<id>(?:\\.|[A-Za-z0-9_.\-])+)\)$")
+    r"^!\[(?P<caption>(?:\\.|[^\]])*)\]\(chart:(?P<id>(?:\\.|[A-Za-z0-9_.\-])+)\)$"
+)
 _SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 
 
@@ -98,7 +99,7 @@ def _cells(line: str) -> list[str]:
     cells, cur, i = [], [], 0
     while i < len(body):
         if body[i] == "\\" and i + 1 < len(body):
-            cur.append(body[i:i + 2])
+            cur.append(body[i : i + 2])
             i += 2
             continue
         if body[i] == "|":
@@ -140,15 +141,20 @@ def parse(text: str) -> list[Block]:
             if line.startswith("|") and i + 1 < len(lines) and _SEPARATOR.match(lines[i + 1]):
                 header = [_plain(c) for c in _cells(line)]
                 seps = _cells(lines[i + 1])
-                align = tuple("right" if s.endswith(":") and not s.startswith(":") else
-                              "center" if s.startswith(":") and s.endswith(":") else "left"
-                              for s in seps)
+                align = tuple(
+                    "right"
+                    if s.endswith(":") and not s.startswith(":")
+                    else "center"
+                    if s.startswith(":") and s.endswith(":")
+                    else "left"
+                    for s in seps
+                )
                 rows = []
                 i += 2
                 while i < len(lines) and lines[i].strip().startswith("|"):
                     cells = [_plain(c) for c in _cells(lines[i])]
                     cells += [""] * (len(header) - len(cells))
-                    rows.append(tuple(cells[:len(header)]))
+                    rows.append(tuple(cells[: len(header)]))
                     i += 1
                 blocks.append(Table(tuple(header), tuple(rows), align))
                 continue
@@ -162,8 +168,12 @@ def parse(text: str) -> list[Block]:
             para: list[str] = []
             while i < len(lines):
                 nxt = lines[i].strip()
-                if (nxt == "\\pagebreak" or _HEADING.match(nxt) or _FIGURE.match(nxt)
-                        or nxt.startswith(("- ", "* ", "|"))) and para:
+                if (
+                    nxt == "\\pagebreak"
+                    or _HEADING.match(nxt)
+                    or _FIGURE.match(nxt)
+                    or nxt.startswith(("- ", "* ", "|"))
+                ) and para:
                     break
                 para.append(nxt)
                 i += 1

@@ -115,5 +115,8 @@ class Document:
 
     def headings(self, level: int | None = None) -> list[str]:
         """Heading texts (of one level)."""
-        return [b.text for b in self.blocks
-                if isinstance(b, Heading) and (level is None or b.level == level)]
+        return [
+            b.text
+            for b in self.blocks
+            if isinstance(b, Heading) and (level is None or b.level == level)
+        ]

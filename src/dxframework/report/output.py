@@ -14,13 +14,15 @@ from dxframework.report.markdown import escape
 __all__ = ["FORMATS", "write_documents"]
 
 FORMATS = ("html", "md", "docx")
-_FIGURE = re.compile(r"^!\[(?P<caption>(?:\\.|[^\]])*)\]\(chart:(?P<id>(?:\\.|[^)])+)\)$",
-                     re.MULTILINE)
+_FIGURE = re.compile(
+    r"^!\[(?P<caption>(?:\\.|[^\]])*)\]\(chart:(?P<id>(?:\\.|[^)])+)\)$", re.MULTILINE
+)
 
 
 def _markdown(doc: RenderedDocument) -> str:
     """The Markdown file: a title block, the sections, charts linked as SVG files."""
     lang = doc.document.lang
+
     def link(m: re.Match[str]) -> str:
         chart_id = re.sub(r"\\(.)", r"\1", m.group("id"))
         return f"![{m.group('caption')}](charts/{chart_id}.{lang}.svg)"
@@ -37,9 +39,12 @@ def _markdown(doc: RenderedDocument) -> str:
     return "\n\n".join(head) + "\n\n" + body
 
 
-def write_documents(docs: Sequence[RenderedDocument], out: str | Path,
-                    formats: Sequence[str] = FORMATS,
-                    user_dir: str | Path | None = None) -> list[Path]:
+def write_documents(
+    docs: Sequence[RenderedDocument],
+    out: str | Path,
+    formats: Sequence[str] = FORMATS,
+    user_dir: str | Path | None = None,
+) -> list[Path]:
     """Write each document as ``NAME.LANG.EXT`` into ``out``.
 
     The Markdown links its charts as ``charts/ID.LANG.svg`` (PNG copies beside them), so
@@ -47,8 +52,7 @@ def write_documents(docs: Sequence[RenderedDocument], out: str | Path,
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad:
-        raise DxfError(Problem(f"unknown format {bad[0]!r}",
-                               hint=f"formats: {', '.join(FORMATS)}"))
+        raise DxfError(Problem(f"unknown format {bad[0]!r}", hint=f"formats: {', '.join(FORMATS)}"))
     from dxframework.report.docx_writer import docx_bytes
     from dxframework.report.html_writer import html_text
 
@@ -66,8 +70,9 @@ def write_documents(docs: Sequence[RenderedDocument], out: str | Path,
                     (charts / f"{chart.id}.{lang}.svg").write_text(chart.svg, encoding="utf-8")
                     (charts / f"{chart.id}.{lang}.png").write_bytes(chart.png)
             if "html" in formats:
-                (tmp / f"{stem}.html").write_text(html_text(doc.document, user_dir),
-                                                  encoding="utf-8")
+                (tmp / f"{stem}.html").write_text(
+                    html_text(doc.document, user_dir), encoding="utf-8"
+                )
                 written.append(f"{stem}.html")
             if "docx" in formats:
                 (tmp / f"{stem}.docx").write_bytes(docx_bytes(doc.document))
