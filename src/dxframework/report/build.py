@@ -22,7 +22,12 @@ from dxframework.model.tasks import TaskCatalogue
 from dxframework.pipeline.result import RunResult
 from dxframework.report import charts as chart_module
 from dxframework.report.context import ChartRequest, build_context
-from dxframework.report.environment import make_environment, template_errors
+from dxframework.report.environment import labels as template_labels
+from dxframework.report.environment import (
+    make_environment,
+    template_errors,
+    template_sources,
+)
 from dxframework.report.formatting import Formatter
 from dxframework.report.markdown import parse
 from dxframework.report.model import Chart, Document, Figure
@@ -90,8 +95,7 @@ def render_documents(
             Problem(f"unknown document {unknown[0]!r}", hint=f"documents: {', '.join(DOCUMENTS)}")
         )
     context, requests = build_context(pack, results, lang, tasks, series, today)
-    env = make_environment(lang, kind="markdown", user_dir=user_dir)
-    labels: dict[str, str] = dict(env.globals["t"])  # type: ignore[call-overload]
+    labels = template_labels(lang, template_sources(user_dir))
     fmt = Formatter(lang)
     needed_sections = sorted({s for n in names for s in DOCUMENTS[n]}, key=SECTIONS.index)
     sections = render_sections(context, needed_sections, lang, user_dir)

@@ -246,7 +246,7 @@ def _int(v: float) -> int | None:
 
 
 def _indicator_targets(
-    lv: _Level, series: Dataset | None, year: int, target_years: Sequence[int]
+    lv: _Level, series: Dataset | None, target_years: Sequence[int]
 ) -> list[dict[str, Any]]:
     """Indicators with targets: current value, gap, required and recent yearly progress."""
     raw = lv.result.input
@@ -298,7 +298,6 @@ def _indicator_targets(
                     "history": hist,
                 }
             )
-    del year
     return rows
 
 
@@ -456,7 +455,7 @@ def build_context(
         parents_names.update({u.code: u.name for u in other.scores.units})
     rankings = [_ranking_table(levels[n], parents_names) for n in results]
     units = _unit_entries(lv)
-    indicator_targets = _indicator_targets(lv, series, year, target_years)
+    indicator_targets = _indicator_targets(lv, series, target_years)
 
     report = pack.report
     ctx: dict[str, Any] = {
