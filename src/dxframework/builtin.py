@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dxframework.errors import MethodError, Problem
 from dxframework.methods import aggregate as agg
 from dxframework.methods import impute as imp
 from dxframework.methods import normalise as norm
@@ -189,14 +188,11 @@ def register_treatment_methods(register: Register) -> None:
 
 # -- normalisation --------------------------------------------------------------------------
 def _check_range(x: F, ctx: MethodContext, method: str) -> None:
-    flat = nanmax(x) - nanmin(x)
-    bad = np.any(~(flat > 0), axis=tuple(range(flat.ndim - 1))) if flat.ndim else ~(flat > 0)
-    for k in np.nonzero(np.atleast_1d(bad))[0]:
-        raise ctx.error(
-            f"{method}: indicator has no spread (max = min)",
-            indicator=ctx.codes[k],
-            hint="drop the indicator or set constant = <value> for this indicator",
-        )
+    ctx.check(
+        ~(nanmax(x) > nanmin(x)),
+        f"{method}: indicator has no spread (max = min)",
+        "drop the indicator or set constant = <value> for this indicator",
+    )
 
 
 def _norm_minmax(
@@ -228,15 +224,12 @@ def _norm_percentile_rank(x: F, ctx: MethodContext) -> F:
 
 
 def _norm_fraction_of_max(x: F, ctx: MethodContext) -> F:
-    bad = ~(nanmax(x) > 0)
-    bad = np.any(bad, axis=tuple(range(bad.ndim - 1))) if bad.ndim > 1 else np.atleast_1d(bad)
-    for k in np.nonzero(bad)[0]:
-        raise ctx.error(
-            "fraction_of_max needs a positive maximum (after direction: a "
-            "negative-direction indicator has none)",
-            indicator=ctx.codes[k],
-            hint="use minmax or distance_to_max for this indicator",
-        )
+    ctx.check(
+        ~(nanmax(x) > 0),
+        "fraction_of_max needs a positive maximum (after direction: a negative-direction "
+        "indicator has none)",
+        "use minmax or distance_to_max for this indicator",
+    )
     return norm.fraction_of_max(x)
 
 
@@ -353,17 +346,12 @@ def _norm_categories(x: F, ctx: MethodContext, mapping: dict[str, float]) -> F:
     out = np.full(v.shape, np.nan)
     for key, val in zip(keys, vals, strict=True):
         out = np.where(v == key, val, out)
-    unknown = ~np.isnan(v) & np.isnan(out)
-    if np.any(unknown):
-        lead = tuple(range(unknown.ndim - 2))
-        k = int(np.nonzero(np.any(unknown, axis=(*lead, unknown.ndim - 2)))[0][0])
-        rows = np.nonzero(np.any(unknown[..., k], axis=lead))[0]
-        raise ctx.error(
-            f"categories: value not in the mapping for units "
-            f"{', '.join(ctx.units[i] for i in rows[:10])}",
-            indicator=ctx.codes[k],
-            hint=f"known codes: {', '.join(mapping)}",
-        )
+    ctx.check(
+        ~np.isnan(v) & np.isnan(out),
+        "categories: value not in the mapping for units {units}",
+        f"known codes: {', '.join(mapping)}",
+        cells=True,
+    )
     return out
 
 
@@ -540,25 +528,14 @@ def register_weighting_methods(register: Register) -> None:
 
 # -- aggregation ----------------------------------------------------------------------------
 def _check_positive(x: F, w: F, ctx: MethodContext, method: str, strict_zero_only: bool) -> None:
-    used = np.any(w > 0, axis=-1)
-    bad = (x == 0) if strict_zero_only else (x <= 0)
-    bad = bad & used
-    if not np.any(bad):
-        return
-    lead = tuple(range(bad.ndim - 2))
-    problems: list[Problem] = []
-    for k in np.nonzero(np.any(bad, axis=(*lead, bad.ndim - 2)))[0]:
-        rows = np.nonzero(np.any(bad[..., k], axis=lead))[0]
-        names = ", ".join(ctx.units[i] for i in rows[:10]) + (" …" if len(rows) > 10 else "")
-        need, have = ("≠ 0", "0") if strict_zero_only else ("> 0", "values ≤ 0")
-        problems.extend(
-            ctx.error(
-                f"{method} mean needs values {need}; units {names} have {have}",
-                indicator=ctx.codes[k],
-                hint="normalise to a positive range first, e.g. minmax with lo = 1, hi = 100",
-            ).problems
-        )
-    raise MethodError(problems)
+    bad = ((x == 0) if strict_zero_only else (x <= 0)) & np.any(w > 0, axis=-1)
+    need, have = ("≠ 0", "0") if strict_zero_only else ("> 0", "values ≤ 0")
+    ctx.check(
+        bad,
+        f"{method} mean needs values {need}; units {{units}} have {have}",
+        "normalise to a positive range first, e.g. minmax with lo = 1, hi = 100",
+        cells=True,
+    )
 
 
 def _agg_arithmetic(x: F, w: F, ctx: MethodContext) -> F:

@@ -81,6 +81,34 @@ class MethodContext:
         index = {n: i for i, n in enumerate(names)}
         return np.array([index[lab] if lab is not None else -1 for lab in labels], dtype=np.int64)
 
+    def check(
+        self,
+        bad: NDArray[np.bool_],
+        message: str,
+        hint: str | None = None,
+        *,
+        cells: bool = False,
+    ) -> None:
+        """Raise a :class:`MethodError` with one problem per column where ``bad`` holds.
+
+        ``bad`` flags columns, shape ``(..., columns)``, or with ``cells=True`` cells, shape
+        ``(..., units, columns)``; then ``{units}`` in ``message`` is replaced by the units
+        concerned (at most ten named). Leading axes (periods, variants) are pooled.
+        """
+        bad = np.asarray(bad, dtype=bool)
+        if not np.any(bad):
+            return
+        per_column = bad.reshape(-1, bad.shape[-1]).any(axis=0)
+        problems: list[Problem] = []
+        for k in np.nonzero(per_column)[0]:
+            text = message
+            if cells:
+                rows = np.nonzero(bad[..., k].reshape(-1, bad.shape[-2]).any(axis=0))[0]
+                names = ", ".join(self.units[i] for i in rows[:10])
+                text = message.replace("{units}", names + (" …" if len(rows) > 10 else ""))
+            problems.extend(self.error(text, indicator=self.codes[k], hint=hint).problems)
+        raise MethodError(problems)
+
     def error(
         self,
         message: str,
