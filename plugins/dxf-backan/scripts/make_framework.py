@@ -367,6 +367,16 @@ DISTRICT = [
     ),
 ]
 
+# Text answers accepted in data files for coded indicators (case and accents as typed in
+# Vietnamese spreadsheets; matching ignores case and Unicode normalisation).
+YES_NO = {"có": 1, "không": 0, "yes": 1, "no": 0}
+ANSWERS = {
+    "categories": {
+        ("0", "1"): YES_NO,
+        ("0", "0.5", "1"): {**YES_NO, "một phần": 0.5, "partly": 0.5},
+    }
+}
+
 COMMUNE_MAIN = ["NT", "HT", "NL", "CQ", "KT", "XH"]
 COMMUNE = [
     (
@@ -556,6 +566,11 @@ def write(
         ]
         if denom:
             lines.append(f"denominator = {toml_value(denom)}")
+        answers = ANSWERS.get(rule.get("method", ""), {}).get(
+            tuple(sorted(rule.get("mapping", {})))
+        )
+        if answers:
+            lines.append(f"answers = {toml_value(answers)}")
         if targets:
             lines.append(f"targets = {toml_value(targets)}")
             src = (

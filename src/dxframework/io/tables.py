@@ -14,7 +14,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +69,20 @@ class TableSchema:
     numeric: tuple[str, ...] | None = None
     required: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     period: int | None = None
+    answers: Mapping[str, Mapping[str, float]] = attrs.field(factory=dict)
+    """Text answers accepted in a column, by column: e.g. ``{"NT3": {"có": 1, "không": 0}}``.
+
+    Matching ignores case and Unicode normalisation (NFC) and surrounding spaces.
+    """
 
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def answer_key(text: str) -> str:
+    """How text answers are compared: NFC, case-folded, surrounding spaces removed."""
+    return unicodedata.normalize("NFC", text).strip().casefold()
 
 
 def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
@@ -330,6 +340,10 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
         raise DataError(problems)
 
     idx = {h: j for j, h in enumerate(header)}
+    answer_keys = {
+        col: {answer_key(a): float(v) for a, v in accepted.items()}
+        for col, accepted in schema.answers.items()
+    }
     n = len(table.rows)
     values = np.full((n, len(numeric)), np.nan)
     codes: list[str] = []
@@ -357,6 +371,21 @@ def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Data
         for k, h in enumerate(numeric):
             cell = row[idx[h]]
             v = parse_number(cell)
+            if v is None and h in answer_keys:
+                v = answer_keys[h].get(answer_key(str(cell)))
+                if v is None:
+                    accepted = ", ".join(repr(a) for a in schema.answers[h])
+                    problems.append(
+                        Problem(
+                            f"{cell!r} is not an answer of this indicator",
+                            file=src,
+                            row=rownum,
+                            column=h,
+                            unit=code or None,
+                            hint=f"use one of {accepted}, or leave the cell empty",
+                        )
+                    )
+                    continue
             if v is None:
                 problems.append(
                     Problem(

@@ -71,6 +71,10 @@ class Indicator:
         Target values by label, e.g. ``{"2025": 80, "2030": 100}``, in original units.
     goalposts
         ``(lo, hi)`` for goalpost normalisation, in original units.
+    answers
+        Text answers accepted in data files and the number each stands for, e.g.
+        ``{"có": 1, "một phần": 0.5, "không": 0}`` (compared ignoring case, in NFC); a point
+        rule such as ``categories`` then scores the numbers.
     methods
         Per-indicator method overrides by stage kind, e.g.
         ``{"treat": {"winmax": 3}, "normalise": {"method": "goalposts"}}``; they merge
@@ -89,6 +93,7 @@ class Indicator:
     targets: Mapping[str, float] = attrs.field(factory=dict, converter=_targets)
     goalposts: tuple[float, float] | None = attrs.field(default=None, converter=_goalposts)
     methods: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    answers: Mapping[str, float] = attrs.field(factory=dict, converter=_targets)
 
     @direction.validator
     def _check_direction(self, attribute: attrs.Attribute[int], value: int) -> None:

@@ -202,6 +202,7 @@ class PackLevel:
             numeric=fw.indicator_codes + spec.auxiliary,
             required=_scored(fw) if required else (),
             period=period,
+            answers={i.code: dict(i.answers) for i in fw.indicators if i.answers},
         )
 
     @property
