@@ -1,4 +1,4 @@
-"""Analysis on top of a run: statistics, correlations, uncertainty and sensitivity."""
+"""Analysis on top of a run: statistics, targets and priorities, uncertainty and sensitivity."""
 
 from dxframework.analysis.sensitivity import (
     SensitivityResult,
@@ -13,6 +13,12 @@ from dxframework.analysis.statistics import (
     indicator_summary,
     pca,
 )
+from dxframework.analysis.targets import (
+    IndicatorTarget,
+    index_room,
+    indicator_targets,
+    pillar_shares,
+)
 from dxframework.analysis.uncertainty import (
     Choice,
     UncertaintyResult,
@@ -24,6 +30,7 @@ from dxframework.analysis.uncertainty import (
 
 __all__ = [
     "Choice",
+    "IndicatorTarget",
     "SensitivityResult",
     "UncertaintyResult",
     "UncertaintySpec",
@@ -32,8 +39,11 @@ __all__ = [
     "correlation_flags",
     "correlations",
     "cronbach_alpha",
+    "index_room",
     "indicator_summary",
+    "indicator_targets",
     "pca",
+    "pillar_shares",
     "run_sensitivity",
     "run_uncertainty",
     "sobol_indices",

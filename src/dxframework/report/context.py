@@ -23,12 +23,13 @@ from typing import Any
 import attrs
 import numpy as np
 
+from dxframework.analysis.targets import index_room, indicator_targets, pillar_shares
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
 from dxframework.model.tasks import TaskCatalogue
 from dxframework.pipeline.result import RunResult
 
-__all__ = ["ChartRequest", "build_context"]
+__all__ = ["ChartRequest", "build_context", "pillar_shares"]
 
 
 @attrs.frozen
@@ -65,27 +66,6 @@ def _effective(fw: Framework, index: str) -> dict[str, float]:
         return fw.effective_weights(index)
     except Exception:
         return {}
-
-
-def pillar_shares(fw: Framework, index: str, pillars: Sequence[str]) -> dict[str, float]:
-    """Each pillar's share of the index: effective weights of what feeds only that pillar.
-
-    For the DTI: CQ 200, KT 150, XH 150 points → 40 %, 30 %, 30 % (the foundation, shared by
-    all pillars, is not counted towards any one of them).
-    """
-    eff = _effective(fw, index)
-    own: dict[str, float] = {}
-    for p in pillars:
-        total = 0.0
-        for e in fw.children(p):
-            parents = {x.parent for x in fw.parents(e.child)} & set(pillars)
-            if parents == {p}:
-                total += eff.get(e.child, 0.0)
-        own[p] = total
-    s = sum(own.values())
-    if s <= 0:
-        return {p: 1 / len(pillars) for p in pillars} if pillars else {}
-    return {p: v / s for p, v in own.items()}
 
 
 class _Level:
@@ -249,92 +229,31 @@ def _indicator_targets(
     lv: _Level, series: Dataset | None, target_years: Sequence[int]
 ) -> list[dict[str, Any]]:
     """Indicators with targets: current value, gap, required and recent yearly progress."""
-    raw = lv.result.input
-    rows = []
-    for ind in lv.fw.indicators:
-        if not ind.targets:
-            continue
-        hist: list[tuple[int, float]] = []
-        source = series if series is not None and series.has_column(ind.code) else raw
-        if source is not None and source.has_column(ind.code):
-            for k, per in enumerate(source.periods):
-                col = source.values[k, :, source.column_index(ind.code)]
-                if np.any(~np.isnan(col)):
-                    hist.append((per, float(np.nanmean(col))))
-        if not hist:
-            continue
-        last_year, current = hist[-1]
-        recent = hist[-4:]
-        trend = (
-            (recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
-            if len(recent) > 1 and recent[-1][0] > recent[0][0]
-            else None
-        )
-        for label, target in sorted(ind.targets.items()):
-            ty = int(label) if label.isdigit() else None
-            if ty is not None and target_years and ty not in target_years:
-                continue
-            years_left = (ty - last_year) if ty is not None else None
-            gap = (target - current) * ind.direction
-            needed = gap / years_left if years_left and years_left > 0 else None
-            rows.append(
-                {
-                    "code": ind.code,
-                    "label": ind.label(lv.lang),
-                    "unit": ind.unit,
-                    "description": ind.description,
-                    "current": current,
-                    "current_year": last_year,
-                    "target": target,
-                    "target_year": label,
-                    "gap": gap if gap > 0 else 0.0,
-                    "per_year": needed if needed is None or needed > 0 else 0.0,
-                    "trend": trend,
-                    "met": gap <= 0,
-                    "on_track": gap <= 0
-                    or (
-                        needed is not None and trend is not None and trend * ind.direction >= needed
-                    ),
-                    "history": hist,
-                }
-            )
-    return rows
-
-
-def _task_effects(lv: _Level) -> dict[str, float]:
-    """Room to gain in the index per indicator: effective weight × (1 − mean share of max).
-
-    The share of the maximum uses the points available (the edge weight into the parent)
-    when the parent scores points earned / points available, else the best unit's value.
-    """
-    eff = _effective(lv.fw, lv.index)
-    normalised = next((s.data for s in lv.result.stages if s.stage.kind == "normalise"), None)
-    agg = next((s.record for s in lv.result.stages if s.stage.kind == "aggregate"), {})
-    methods = {code: rec.get("method") for code, rec in agg.get("aggregates", {}).items()}
-    room: dict[str, float] = {}
-    if normalised is None:
-        return room
-    for ind in lv.fw.indicators:
-        if not normalised.has_column(ind.code):
-            continue
-        col = normalised.values[-1, :, normalised.column_index(ind.code)]
-        if not np.any(~np.isnan(col)):
-            continue
-        parents = lv.fw.parents(ind.code)
-        top = (
-            parents[0].weight
-            if parents and methods.get(parents[0].parent) == "points_share"
-            else float(np.nanmax(col))
-        )
-        share = float(np.nanmean(col)) / top if top > 0 else 1.0
-        room[ind.code] = eff.get(ind.code, 0.0) * max(0.0, 1.0 - share)
-    return room
+    return [
+        {
+            "code": t.indicator.code,
+            "label": t.indicator.label(lv.lang),
+            "unit": t.indicator.unit,
+            "description": t.indicator.description,
+            "current": t.current,
+            "current_year": t.current_year,
+            "target": t.target,
+            "target_year": t.target_label,
+            "gap": t.gap,
+            "per_year": t.per_year,
+            "trend": t.trend,
+            "met": t.met,
+            "on_track": t.on_track,
+            "history": [list(h) for h in t.history],
+        }
+        for t in indicator_targets(lv.fw, [series, lv.result.input], target_years)
+    ]
 
 
 def _tasks(
     catalogue: TaskCatalogue, lv: _Level, lang: str, plan_year: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    room = _task_effects(lv)
+    room = index_room(lv.result, lv.index)
     rows: list[dict[str, Any]] = []
     for t in catalogue.tasks:
         effect = sum(room.get(c, 0.0) for c in t.indicators) if room else None
