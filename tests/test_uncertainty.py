@@ -267,3 +267,35 @@ def test_cli_writes_the_files_and_rejects_an_unknown_stage(
     assert res.exit_code == 2
     assert "no stage named 'nosuch'" in res.output
     assert not out2.exists()
+
+
+def test_dask_local_cluster_gives_identical_results(asem: Any, spec: UncertaintySpec) -> None:
+    """Draws run on a real Dask LocalCluster (2 worker processes) equal the local run."""
+    distributed = pytest.importorskip("distributed")
+    local = run_uncertainty(*asem, spec, n=24, seed=11)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = run_uncertainty(*asem, spec, n=24, seed=11, client=client)
+        sens_local = run_sensitivity(*asem, spec, n=8, seed=3, bootstrap=20)
+        sens_remote = run_sensitivity(*asem, spec, n=8, seed=3, bootstrap=20, client=client)
+    assert np.array_equal(local.scores, remote.scores, equal_nan=True)
+    assert np.array_equal(local.ranks, remote.ranks, equal_nan=True)
+    assert np.array_equal(sens_local.ST, sens_remote.ST, equal_nan=True)
+
+
+def test_cli_runs_the_draws_on_a_dask_cluster(tmp_path: Path) -> None:
+    """`dxf uncertainty --dask 2` writes the same uncertainty.csv as a local run."""
+    pytest.importorskip("distributed")
+    runner = CliRunner()
+    base = ["uncertainty", "--pack", "asem", "--spec", "uncertainty.toml", "--n", "12"]
+    local = runner.invoke(cli, [*base, "--out", str(tmp_path / "local")])
+    remote = runner.invoke(cli, [*base, "--dask", "2", "--out", str(tmp_path / "dask")])
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
+    assert (tmp_path / "local" / "uncertainty.csv").read_bytes() == (
+        tmp_path / "dask" / "uncertainty.csv"
+    ).read_bytes()

@@ -270,6 +270,7 @@ def run_sensitivity(
     workers: int = 1,
     registry: Registry | None = None,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> SensitivityResult:
     """Sobol' indices of the assumptions of ``spec`` for a scalar output of the run.
 
@@ -293,7 +294,7 @@ def run_sensitivity(
         ``"random"`` or ``"sobol"`` for ``A`` and ``B`` (one ``2d``-dimensional sequence).
     confidence
         Level of the intervals.
-    code, period, workers, registry, progress
+    code, period, workers, registry, progress, client
         As for :func:`~dxframework.analysis.uncertainty.run_uncertainty`.
     """
     if n < 2:
@@ -307,7 +308,7 @@ def run_sensitivity(
     d = len(spec.assumptions)
     noise = [isinstance(a, WeightNoise) for a in spec.assumptions]
     rows = _design(n, plan.sizes, noise, seed, sampler)
-    scores, ranks = _evaluate(plan, rows, workers, progress)
+    scores, ranks = _evaluate(plan, rows, workers, progress, client)
     s0, r0 = plan.extract(nominal)
     f = output_values(output, scores, ranks, s0, r0, plan.units)
     fA, fB, fAB = f[:n], f[n : 2 * n], f[2 * n :].reshape(d, n)

@@ -623,19 +623,31 @@ def _worker_chunk(args: tuple[int, Sequence[Row]]) -> tuple[F, F] | tuple[int, l
     return _run_rows(_WORKER["plan"], _WORKER["registry"], *args)
 
 
+def _run_rows_remote(
+    plan: _Plan, start: int, rows: Sequence[Row]
+) -> tuple[F, F] | tuple[int, list[Problem]]:
+    """A chunk of draws on a Dask worker (the plugins load there once per process)."""
+    from dxframework.plugins.manager import get_registry
+
+    return _run_rows(plan, plan.registry or get_registry(), start, rows)
+
+
 def _evaluate(
     plan: _Plan,
     rows: Sequence[Row],
     workers: int = 1,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> tuple[F, F]:
     """Run one pipeline variant per row of ``u`` vectors; ``(scores, ranks)``, row order.
 
-    Rows are independent; with ``workers > 1`` they run in a process pool in contiguous
-    chunks, and the results are put back in row order, so they are identical for any
-    number of workers.
+    Rows are independent; with ``workers > 1`` they run in a process pool, with a Dask
+    ``client`` on its cluster, in contiguous chunks, and the results are put back in row
+    order, so they are identical for any number of workers.
     """
     total = len(rows)
+    if client is not None:
+        return _evaluate_dask(plan, rows, client, progress)
     if workers < 1:
         raise DxfError(f"workers must be at least 1, got {workers}")
     workers = min(workers, os.cpu_count() or 1, max(total, 1))
@@ -678,6 +690,42 @@ def _evaluate(
         empty = np.zeros((0, len(plan.units)))
         return empty, empty.copy()
     return np.concatenate([s for s, _ in parts]), np.concatenate([r for _, r in parts])
+
+
+def _evaluate_dask(
+    plan: _Plan, rows: Sequence[Row], client: Any, progress: Progress | None
+) -> tuple[F, F]:
+    """The draws on a Dask cluster: the plan is scattered once, chunks gathered in order."""
+    total = len(rows)
+    n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+    size = max(1, math.ceil(total / (n_workers * 4)))
+    remote_plan = client.scatter(plan, broadcast=True)
+    futures = [
+        client.submit(_run_rows_remote, remote_plan, i, rows[i : i + size], pure=False)
+        for i in range(0, total, size)
+    ]
+    parts: list[tuple[F, F]] = []
+    for future in futures:  # in submission order: results do not depend on the cluster
+        res = future.result()
+        if isinstance(res[0], int):
+            client.cancel(futures)
+            draw, problems = res
+            assert isinstance(problems, list)
+            raise DxfError(
+                [
+                    attrs.evolve(
+                        p, message=f"run {draw + 1} ({plan.describe(rows[draw])}): {p.message}"
+                    )
+                    for p in problems
+                ]
+            )
+        parts.append((np.asarray(res[0]), np.asarray(res[1])))
+        if progress is not None:
+            progress(sum(len(sc) for sc, _ in parts), total)
+    if not parts:
+        empty = np.zeros((0, len(plan.units)))
+        return empty, empty.copy()
+    return np.concatenate([sc for sc, _ in parts]), np.concatenate([r for _, r in parts])
 
 
 def _split(u: F, sizes: Sequence[int]) -> list[Row]:
@@ -794,6 +842,7 @@ def run_uncertainty(
     workers: int = 1,
     registry: Registry | None = None,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> UncertaintyResult:
     """Run ``n`` random variants of ``pipeline`` and summarise scores and ranks per unit.
 
@@ -823,6 +872,9 @@ def run_uncertainty(
         Methods to use (default: every installed plugin's).
     progress
         ``progress(done, total)`` as draws complete.
+    client
+        A ``dask.distributed.Client``: the draws run on its cluster instead (``workers`` is
+        then ignored); results are identical to a local run.
 
     Raises
     ------
@@ -837,7 +889,7 @@ def run_uncertainty(
     plan, nominal = _bind(framework, data, pipeline, spec, code, period, registry)
     u = unit_samples(n, sum(plan.sizes), seed, sampler)
     rows = _split(u, plan.sizes)
-    scores, ranks = _evaluate(plan, rows, workers, progress)
+    scores, ranks = _evaluate(plan, rows, workers, progress, client)
     s0, r0 = plan.extract(nominal)
     seen = ~(np.isnan(s0) & np.all(np.isnan(scores), axis=0))
     keep = [i for i, k in enumerate(seen) if k]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ from dxframework.errors import DxfError, Problem
 __all__ = [
     "choose_levels",
     "cli",
+    "csv_text",
     "data_option",
     "err",
     "fail",
@@ -197,6 +198,19 @@ def print_ranking(result: Any, top: int) -> None:
     for rank, unit, name, score in result.ranking(code)[:top]:
         table.add_row(str(rank), unit, name, f"{score:.4f}")
     out.print(table)
+
+
+def csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
+    """CSV text of a list of dicts (header from the first row); empty for no rows."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return buf.getvalue()
 
 
 def split_csv(text: str) -> list[str]:

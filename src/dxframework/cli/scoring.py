@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from rich.table import Table
 from dxframework.cli.app import (
     choose_levels,
     cli,
+    csv_text,
     data_option,
     err,
     framework_option,
@@ -192,8 +194,6 @@ def stats_cmd(
     (Cronbach's alpha and the first component's share per aggregate) and flags.csv
     (indicators correlating negatively with their aggregate, nearly collinear pairs).
     """
-    import csv
-    import io
 
     from dxframework.analysis import (
         correlation_flags,
@@ -208,28 +208,20 @@ def stats_cmd(
     results = score_levels(pack, level, data, pipeline)
     multi = len(results) > 1
 
-    def table(rows: list[dict[str, Any]]) -> str:
-        buf = io.StringIO()
-        if rows:
-            w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
-        return buf.getvalue()
-
     for name, result in results.items():
         described = result[stage] if stage else result.raw
         final = result[stage] if stage else result.final
         fw = result.framework
         p = final.period_index(None)
         x = final.values[p]
-        files: dict[str, str] = {"summary.csv": table(indicator_summary(described))}
+        files: dict[str, str] = {"summary.csv": csv_text(indicator_summary(described))}
         for method in ("pearson", "spearman"):
             r = correlations(x, method)
             rows = [
                 {"code": c, **{d: float(r[i, j]) for j, d in enumerate(final.columns)}}
                 for i, c in enumerate(final.columns)
             ]
-            files[f"correlations-{method}.csv"] = table(rows)
+            files[f"correlations-{method}.csv"] = csv_text(rows)
         groups = []
         for parent in fw.aggregate_codes:
             kids = [e.child for e in fw.children(parent) if final.has_column(e.child)]
@@ -247,9 +239,9 @@ def stats_cmd(
                     "pc1_share": share,
                 }
             )
-        files["groups.csv"] = table(groups)
+        files["groups.csv"] = csv_text(groups)
         flags = correlation_flags(fw, final)
-        files["flags.csv"] = table(
+        files["flags.csv"] = csv_text(
             [
                 {
                     "flag": f["flag"],
@@ -328,6 +320,19 @@ def stats_cmd(
     show_default=True,
     help="Processes running draws in parallel (results do not depend on it).",
 )
+@click.option(
+    "--dask",
+    "dask_workers",
+    type=int,
+    default=None,
+    help="Run the draws on a local Dask cluster with this many worker processes "
+    "(needs dxframework[dask]); results do not depend on it.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Address of a running Dask scheduler (tcp://host:8786) to run the draws on.",
+)
 @click.option("--top", type=int, default=10, show_default=True, help="Rows of the table shown.")
 @click.option(
     "--out",
@@ -352,6 +357,8 @@ def uncertainty_cmd(
     sa_output: str,
     bootstrap: int,
     workers: int,
+    dask_workers: int | None,
+    scheduler: str | None,
     top: int,
     out_dir: Path,
 ) -> None:
@@ -365,8 +372,6 @@ def uncertainty_cmd(
     and writes sensitivity.csv (first-order and total Sobol' indices with bootstrap 95 %
     intervals).
     """
-    import csv
-    import io
 
     from dxframework.analysis.sensitivity import run_sensitivity
     from dxframework.analysis.uncertainty import UncertaintySpec, run_uncertainty
@@ -388,23 +393,33 @@ def uncertainty_cmd(
         spec_file = lvl.root / spec_file  # a spec shipped with the pack
     spec = UncertaintySpec.from_file(spec_file)
     options: dict[str, Any] = {"sampler": sampler, "code": code, "workers": workers}
+    stack = contextlib.ExitStack()
+    if dask_workers is not None or scheduler is not None:
+        try:
+            import distributed
+        except ImportError:
+            raise DxfError(
+                Problem("Dask is not installed", hint="pip install 'dxframework[dask]'")
+            ) from None
+        target: Any = scheduler or stack.enter_context(
+            distributed.LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=dask_workers or 1, threads_per_worker=1, dashboard_address=None
+            )
+        )
+        client = distributed.Client(target)  # type: ignore[no-untyped-call]
+        options["client"] = stack.enter_context(client)
 
-    def table(rows: list[dict[str, Any]]) -> str:
-        buf = io.StringIO()
-        if rows:
-            w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
-        return buf.getvalue()
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
+    with (
+        stack,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar,
+    ):
         task = bar.add_task(f"{pack.name}: uncertainty", total=n)
 
         def progress(done: int, total: int) -> None:
@@ -426,9 +441,9 @@ def uncertainty_cmd(
                 progress=progress,
                 **options,
             )
-    files = {"uncertainty.csv": table(ua.to_rows()), "draws.csv": table(ua.draw_rows())}
+    files = {"uncertainty.csv": csv_text(ua.to_rows()), "draws.csv": csv_text(ua.draw_rows())}
     if sa is not None:
-        files["sensitivity.csv"] = table(sa.to_rows())
+        files["sensitivity.csv"] = csv_text(sa.to_rows())
     with atomic_folder(out_dir) as tmp:
         for fname, text in files.items():
             (tmp / fname).write_text(text, encoding="utf-8")
