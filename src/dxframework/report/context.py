@@ -24,12 +24,18 @@ import attrs
 import numpy as np
 
 from dxframework.analysis.targets import index_room, indicator_targets, pillar_shares
+from dxframework.methods.rank import competition_rank
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
 from dxframework.model.tasks import TaskCatalogue
 from dxframework.pipeline.result import RunResult
 
 __all__ = ["ChartRequest", "build_context", "pillar_shares"]
+
+
+#: Above this many units, the pillar chart shows the highest, mean and lowest unit instead
+#: of one bar per unit, and unit radar charts are not drawn.
+MAX_SERIES = 12
 
 
 @attrs.frozen
@@ -75,7 +81,28 @@ class _Level:
         self.name, self.title, self.result, self.lang = name, title, result, lang
         self.fw = result.framework
         self.index, self.pillars, self.main = _structure(self.fw)
-        self.scores, self.ranks = result.scores, result.ranks
+        # every column of the final data set (aggregates and the indicators below them), so
+        # that indicator-level components (EGDI's OSI, the DTI's main indicators) show too
+        final = result.final
+        extra = [c for c in final.columns if not result.scores.has_column(c)]
+        if extra:
+            digits = result.pipeline.ranking.get("digits")
+            values = final.get(extra)
+            ranked = values if digits is None else np.round(values, int(digits))
+            self.scores = Dataset(
+                units=result.scores.units,
+                columns=[*result.scores.columns, *extra],
+                values=np.concatenate([result.scores.values, values], axis=-1),
+                periods=result.scores.periods,
+            )
+            self.ranks = Dataset(
+                units=result.ranks.units,
+                columns=self.scores.columns,
+                values=np.concatenate([result.ranks.values, competition_rank(ranked)], axis=-1),
+                periods=result.ranks.periods,
+            )
+        else:
+            self.scores, self.ranks = result.scores, result.ranks
         self.p = len(self.scores.periods) - 1
         self.year = self.scores.periods[self.p]
         self.prev = self.p - 1 if self.p > 0 else None
@@ -434,8 +461,20 @@ def _chart_requests(
     ctx: Mapping[str, Any], levels: Mapping[str, _Level], lv: _Level, lang: str
 ) -> list[ChartRequest]:
     t = {
-        "vi": {"mean": "Trung bình", "target": "Mục tiêu", "current": "Hiện trạng"},
-        "en": {"mean": "Mean", "target": "Target", "current": "Current"},
+        "vi": {
+            "mean": "Trung bình",
+            "target": "Mục tiêu",
+            "current": "Hiện trạng",
+            "best": "Cao nhất",
+            "worst": "Thấp nhất",
+        },
+        "en": {
+            "mean": "Mean",
+            "target": "Target",
+            "current": "Current",
+            "best": "Highest",
+            "worst": "Lowest",
+        },
     }[lang]
     out: list[ChartRequest] = []
     for table in ctx["appendix"]["rankings"]:
@@ -453,21 +492,25 @@ def _chart_requests(
     units = ctx["current"]["units"]
     pillar_codes = [p["code"] for p in ctx["primary"]["pillars"]]
     if pillar_codes:
+        if len(units) <= MAX_SERIES:  # one bar per unit
+            series = {
+                u["name"]: [
+                    next(r["value"] for r in u["rows"] if r["code"] == c) for c in pillar_codes
+                ]
+                for u in units
+            }
+        else:  # too many units to tell apart: the spread over units instead
+            series = {
+                t["best"]: [lv.best_worst(c)[0].get("value") for c in pillar_codes],
+                t["mean"]: [lv.mean(c) for c in pillar_codes],
+                t["worst"]: [lv.best_worst(c)[1].get("value") for c in pillar_codes],
+            }
         out.append(
             ChartRequest(
                 "pillars",
                 "grouped_bars",
                 ctx["primary"]["index_label"],
-                {
-                    "groups": [lv.label(c) for c in pillar_codes],
-                    "series": {
-                        u["name"]: [
-                            next(r["value"] for r in u["rows"] if r["code"] == c)
-                            for c in pillar_codes
-                        ]
-                        for u in units
-                    },
-                },
+                {"groups": [lv.label(c) for c in pillar_codes], "series": series},
             )
         )
     main_codes = [m["code"] for m in ctx["primary"]["main"]]
