@@ -343,3 +343,27 @@ def test_zero_denominator_is_one_line_naming_every_indicator(tmp_path: Path) -> 
     assert len(users) > 1
     for code in users:
         assert code in line
+
+
+def test_missing_optional_dependency_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command needing an optional extra that is not installed exits 2 naming the extra."""
+    import builtins
+    import sys
+
+    from click.testing import CliRunner
+
+    from dxframework.cli import cli
+
+    real_import = builtins.__import__
+
+    def fake_import(name: str, *args: object, **kwargs: object) -> object:
+        if name == "babel" or name.startswith("babel."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    for mod in [m for m in list(sys.modules) if m.startswith(("babel", "dxframework.report"))]:
+        monkeypatch.delitem(sys.modules, mod)
+    result = CliRunner().invoke(cli, ["report", "--pack", "backan", "--out", "unused-out"])
+    assert result.exit_code == 2
+    assert "dxframework[report]" in result.output and "Traceback" not in result.output

@@ -45,6 +45,17 @@ __all__ = [
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
+#: Optional dependencies and the extra that installs each.
+EXTRAS = {
+    "docx": "report",
+    "matplotlib": "report",
+    "babel": "report",
+    "openpyxl": "excel",
+    "pandas": "pandas",
+    "distributed": "dask",
+    "dask": "dask",
+}
+
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -96,6 +107,18 @@ def handle_errors(func: FC) -> FC:
             return result
         except DxfError as exc:
             fail(exc.problems)
+        except ModuleNotFoundError as exc:
+            extra = EXTRAS.get((exc.name or "").split(".")[0])
+            if extra is None:
+                raise
+            fail(
+                [
+                    Problem(
+                        f"this command needs {exc.name!r}, which is not installed",
+                        hint=f"pip install 'dxframework[{extra}]'",
+                    )
+                ]
+            )
         except (OSError, UnicodeError) as exc:
             fail([Problem(str(exc))])
         return None
