@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import attrs
 import click
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dxframework._version import __version__
@@ -34,10 +35,12 @@ __all__ = [
     "load_level",
     "merge_problems",
     "out",
+    "out_option",
     "pack_option",
     "period_option",
     "pipeline_option",
     "print_ranking",
+    "progress_bar",
     "registry",
     "score_levels",
     "split_csv",
@@ -221,6 +224,30 @@ def print_ranking(result: Any, top: int) -> None:
     for rank, unit, name, score in result.ranking(code)[:top]:
         table.add_row(str(rank), unit, name, f"{score:.4f}")
     out.print(table)
+
+
+def out_option(what: str) -> Callable[[FC], FC]:
+    """The required ``--out`` folder option; ``what`` says what goes in it."""
+    return click.option(
+        "--out",
+        "-o",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        required=True,
+        help=f"Folder for {what} (created if needed).",
+    )
+
+
+def progress_bar() -> Progress:
+    """A transient progress bar on standard error, off when it is not a terminal."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
 
 
 def csv_text(rows: Sequence[Mapping[str, Any]]) -> str:

@@ -14,6 +14,7 @@ from dxframework.cli.app import (
     handle_errors,
     level_option,
     out,
+    out_option,
     pack_option,
     pipeline_option,
     registry,
@@ -62,14 +63,7 @@ from dxframework.errors import DxfError, Problem
     default=None,
     help="An updated copy of the task catalogue (CSV, Excel or JSON).",
 )
-@click.option(
-    "--out",
-    "-o",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Folder for the documents (created if needed).",
-)
+@out_option("the documents")
 @handle_errors
 def report_cmd(
     pack_name: str,

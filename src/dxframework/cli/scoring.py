@@ -9,7 +9,6 @@ from typing import Any
 import click
 import numpy as np
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dxframework.cli.app import (
@@ -17,16 +16,17 @@ from dxframework.cli.app import (
     cli,
     csv_text,
     data_option,
-    err,
     framework_option,
     handle_errors,
     level_option,
     load_level,
     out,
+    out_option,
     pack_option,
     period_option,
     pipeline_option,
     print_ranking,
+    progress_bar,
     registry,
     score_levels,
 )
@@ -121,14 +121,7 @@ def run_and_write(
     for lvl in levels:  # compute everything first: nothing is written if any level fails
         fw, dataset = load_level(lvl, data, framework, period)
         pipe = lvl.pipeline(pipeline)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as bar:
+        with progress_bar() as bar:
             task = bar.add_task(f"{pack.name}: {pipe.name}", total=len(pipe.stages))
 
             def progress(name: str, done: int, total: int, task: Any = task) -> None:
@@ -171,14 +164,7 @@ def run_and_write(
     help="Data set to describe (default: the raw data for the summary, the "
     "aggregated set for correlations).",
 )
-@click.option(
-    "--out",
-    "-o",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Folder for the statistics (created if needed).",
-)
+@out_option("the statistics")
 @handle_errors
 def stats_cmd(
     pack_name: str,
@@ -334,14 +320,7 @@ def stats_cmd(
     help="Address of a running Dask scheduler (tcp://host:8786) to run the draws on.",
 )
 @click.option("--top", type=int, default=10, show_default=True, help="Rows of the table shown.")
-@click.option(
-    "--out",
-    "-o",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Folder for the results (created if needed).",
-)
+@out_option("the results")
 @handle_errors
 def uncertainty_cmd(
     pack_name: str,
@@ -411,14 +390,7 @@ def uncertainty_cmd(
 
     with (
         stack,
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as bar,
+        progress_bar() as bar,
     ):
         task = bar.add_task(f"{pack.name}: uncertainty", total=n)
 
