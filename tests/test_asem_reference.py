@@ -7,19 +7,17 @@ imported there. The published top of the ASEM ranking (ASEM README) anchors both
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import math
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from helpers import Table, load_reference, read_output
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "plugins" / "dxf-asem" / "src" / "dxf_asem" / "data"
-REFERENCE_FILE = Path(__file__).resolve().parent / "reference" / "asem_reference.py"
 
 STAGE_FILES = ("denominated", "imputed", "screened", "treated", "normalised", "aggregated")
 
@@ -30,34 +28,7 @@ REL_TOL = 1e-9
 ABS_TOL = 1e-12
 MAX_REPORTED = 10
 
-Dataset = dict[str, dict[str, float]]
-
-
-def _load_reference() -> ModuleType:
-    """Load the reference module by path, whatever the test package layout."""
-    spec = importlib.util.spec_from_file_location("asem_reference", REFERENCE_FILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _read_output(path: Path) -> Dataset:
-    """Read a CLI output CSV: first column ``unit``, empty cell = missing (NaN)."""
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        assert reader.fieldnames is not None and reader.fieldnames[0] == "unit", (
-            f"{path.name}: first column must be 'unit', got {reader.fieldnames!r}"
-        )
-        data: Dataset = {}
-        for row in reader:
-            unit = row.pop("unit")
-            data[unit] = {
-                code: math.nan if (cell is None or cell.strip() == "") else float(cell)
-                for code, cell in row.items()
-            }
-    return data
+Dataset = Table
 
 
 def _same(got: float, expected: float) -> bool:
@@ -85,7 +56,7 @@ def _mismatches(stage: str, got: Dataset, expected: Dataset) -> list[str]:
 @pytest.fixture(scope="module")
 def reference() -> dict[str, Dataset]:
     """The independent reference pipeline's data sets, by stage."""
-    module = _load_reference()
+    module = load_reference("asem_reference")
     result: dict[str, Dataset] = module.reference_pipeline(DATA_DIR)
     return result
 
@@ -112,7 +83,7 @@ def test_stage_matches_reference(stage: str, cli_out: Path, reference: dict[str,
     """
     path = cli_out / f"{stage}.csv"
     assert path.is_file(), f"CLI did not write {path.name}"
-    got = _read_output(path)
+    got = read_output(path)
     expected = reference[stage]
     assert set(got) == set(expected), (
         f"{stage}: units differ; extra={sorted(set(got) - set(expected))}, "
@@ -127,7 +98,7 @@ def test_results_match_reference(cli_out: Path, reference: dict[str, Dataset]) -
     equal to the reference's for every unit and aggregate."""
     path = cli_out / "results.csv"
     assert path.is_file(), "CLI did not write results.csv"
-    got = _read_output(path)
+    got = read_output(path)
     expected = reference["results"]
     assert set(got) == set(expected), "results.csv: units differ from the reference"
     bad = _mismatches("results", got, expected)
@@ -149,7 +120,7 @@ def _check_published_top(results: Dataset, source: str) -> None:
 def test_cli_reproduces_published_top(cli_out: Path) -> None:
     """The CLI's ranking reproduces the published ASEM top four (CHE 68.38, NLD 64.82,
     DNK 64.80, NOR 64.47), an anchor independent of both implementations."""
-    _check_published_top(_read_output(cli_out / "results.csv"), "CLI results.csv")
+    _check_published_top(read_output(cli_out / "results.csv"), "CLI results.csv")
 
 
 def test_reference_reproduces_published_top(reference: dict[str, Dataset]) -> None:

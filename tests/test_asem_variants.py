@@ -10,8 +10,6 @@ chooses, so agreement is a check of the LP set-up and not only of the arithmetic
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import math
 import subprocess
 import sys
@@ -21,9 +19,10 @@ from types import ModuleType
 
 import pytest
 
+from helpers import Table, load_reference, read_output
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "plugins" / "dxf-asem" / "src" / "dxf_asem" / "data"
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
 VARIANTS = ("gmean", "hmean", "zscore", "prank", "borda", "copeland", "bod")
 # copeland and bod normalise exactly like the reference pipeline (tested elsewhere).
@@ -35,37 +34,8 @@ LP_TOL = 1e-7  # rel and abs, for benefit-of-the-doubt scores (LP solver toleran
 MAX_REPORTED = 10
 INDEX = "Index"
 
-Dataset = dict[str, dict[str, float]]
+Dataset = Table
 Tolerance = Callable[[str], tuple[float, float]]
-
-
-def _load(name: str) -> ModuleType:
-    """Load a module of ``tests/reference`` by path, whatever the test package layout."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REFERENCE_DIR / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _read_output(path: Path) -> Dataset:
-    """Read a CLI output CSV: first column ``unit``, empty cell = missing (NaN)."""
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        assert reader.fieldnames is not None and reader.fieldnames[0] == "unit", (
-            f"{path.name}: first column must be 'unit', got {reader.fieldnames!r}"
-        )
-        data: Dataset = {}
-        for row in reader:
-            unit = row.pop("unit")
-            data[unit] = {
-                code: math.nan if (cell is None or cell.strip() == "") else float(cell)
-                for code, cell in row.items()
-            }
-    return data
 
 
 def _tolerance(variant: str) -> Tolerance:
@@ -123,7 +93,7 @@ def _split_results(results: Dataset) -> tuple[Dataset, Dataset]:
 @pytest.fixture(scope="module")
 def variants_ref() -> ModuleType:
     """The independent variants reference module."""
-    return _load("asem_variants")
+    return load_reference("asem_variants")
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +124,7 @@ def _cli_stage(cli_out: Callable[[str], Path], variant: str, stage: str) -> Data
     """One CLI output file of a variant, read as a data set."""
     path = cli_out(variant) / f"{stage}.csv"
     assert path.is_file(), f"{variant}: CLI did not write {path.name}"
-    return _read_output(path)
+    return read_output(path)
 
 
 # --------------------------------------------------------------------------------------

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,7 @@ from click.testing import CliRunner, Result
 
 import dxframework
 from dxframework.cli import cli
+from helpers import dxf
 
 STAGE_FILES = (
     "denominated.csv",
@@ -29,21 +27,6 @@ STAGE_FILES = (
     "aggregated.csv",
 )
 RUN_FILES = (*STAGE_FILES, "results.csv", "manifest.json")
-
-
-def dxf(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m dxframework ARGS`` as a separate process."""
-    env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "dxframework", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        check=False,
-    )
 
 
 def invoke(*args: str) -> Result:

@@ -13,9 +13,7 @@ Every check runs the real program in a subprocess.
 from __future__ import annotations
 
 import csv
-import os
 import re
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import dxframework
+from helpers import dxf
 
 PACK = dxframework.get_pack("asem")
 assert PACK.data_path is not None
@@ -84,21 +83,6 @@ def meta_line(rows: list[list[str]], code: str) -> int:
     """The file line of a metadata row by its iCode."""
     i = rows[0].index("iCode")
     return next(n for n, r in enumerate(rows, start=1) if n > 1 and r[i] == code)
-
-
-def dxf(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m dxframework ARGS`` as a separate process."""
-    env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "dxframework", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        check=False,
-    )
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -348,7 +332,6 @@ def test_zero_denominator_is_one_line_naming_every_indicator(tmp_path: Path) -> 
 def test_missing_optional_dependency_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     """A command needing an optional extra that is not installed exits 2 naming the extra."""
     import builtins
-    import sys
 
     from click.testing import CliRunner
 

@@ -31,6 +31,7 @@ __all__ = [
     "fail",
     "framework_option",
     "handle_errors",
+    "lang_option",
     "level_option",
     "load_level",
     "merge_problems",
@@ -224,6 +225,15 @@ def print_ranking(result: Any, top: int) -> None:
     for rank, unit, name, score in result.ranking(code)[:top]:
         table.add_row(str(rank), unit, name, f"{score:.4f}")
     out.print(table)
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    show_default=True,
+    help="Language (Vietnamese or English).",
+)
 
 
 def out_option(what: str) -> Callable[[FC], FC]:

@@ -12,6 +12,7 @@ from dxframework.cli.app import (
     cli,
     data_option,
     handle_errors,
+    lang_option,
     level_option,
     out,
     out_option,
@@ -29,13 +30,7 @@ from dxframework.errors import DxfError, Problem
 @level_option
 @data_option
 @pipeline_option
-@click.option(
-    "--lang",
-    type=click.Choice(["vi", "en"]),
-    default="vi",
-    show_default=True,
-    help="Language of the documents.",
-)
+@lang_option
 @click.option(
     "--format",
     "formats",
@@ -134,7 +129,7 @@ def _report(
     default=None,
     help="Write the pack's catalogue to this CSV file, to keep it up to date.",
 )
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@lang_option
 @handle_errors
 def tasks_cmd(pack_name: str, tasks_file: Path | None, copy_to: Path | None, lang: str) -> None:
     """Report on the priority tasks: status, progress and pillar of each.
@@ -253,13 +248,7 @@ def templates_copy_cmd(name: str, directory: Path) -> None:
     show_default=True,
     help="Folder for the results.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["vi", "en"]),
-    default="vi",
-    show_default=True,
-    help="Language of the documents.",
-)
+@lang_option
 @handle_errors
 def demo_cmd(out_dir: Path, lang: str) -> None:
     """The main job on the bundled Bắc Kạn demo data (synthetic).

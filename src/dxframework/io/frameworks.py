@@ -159,6 +159,12 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
         j = col.get(key)
         return key if j is None else table.header[j]
 
+    def bad(n: int, code: str, field: str, message: str, hint: str | None = None) -> None:
+        """A problem in the cell of ``field`` on row ``n`` (the node ``code``)."""
+        problems.append(
+            Problem(message, file=src, row=n, column=label(field), indicator=code, hint=hint)
+        )
+
     parent_codes = {p for row in table.rows for p in _split(get(row, "parent"))}
     indicators: list[Indicator] = []
     aggregates: list[Aggregate] = []
@@ -196,15 +202,12 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
             auxiliary.append(code)
             continue
         if kind not in ("indicator", "aggregate"):
-            problems.append(
-                Problem(
-                    f"unknown type {text(row, 'type')!r}",
-                    file=src,
-                    row=n,
-                    column=label("type"),
-                    indicator=code,
-                    hint="use Indicator, Aggregate, Group or Denominator",
-                )
+            bad(
+                n,
+                code,
+                "type",
+                f"unknown type {text(row, 'type')!r}",
+                "use Indicator, Aggregate, Group or Denominator",
             )
             continue
         parents = _split(get(row, "parent"))
@@ -215,27 +218,16 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
         for w in raw_w:
             v = parse_number(w)
             if v is None or math.isnan(v):
-                problems.append(
-                    Problem(
-                        f"weight {w!r} is not a number",
-                        file=src,
-                        row=n,
-                        column=label("weight"),
-                        indicator=code,
-                    )
-                )
+                bad(n, code, "weight", f"weight {w!r} is not a number")
                 v = 1.0
             weights.append(v)
         if len(weights) != len(parents) and parents:
-            problems.append(
-                Problem(
-                    f"{len(parents)} parents but {len(weights)} weights",
-                    file=src,
-                    row=n,
-                    column=label("weight"),
-                    indicator=code,
-                    hint="give one weight per parent, separated by ';'",
-                )
+            bad(
+                n,
+                code,
+                "weight",
+                f"{len(parents)} parents but {len(weights)} weights",
+                "give one weight per parent, separated by ';'",
             )
             weights = [1.0] * len(parents)
         edges.extend(Edge(code, p, w) for p, w in zip(parents, weights, strict=False))
@@ -243,27 +235,13 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
             if kind == "indicator":
                 direction = parse_number(get(row, "direction"))
                 if direction is None or (not math.isnan(direction) and direction not in (1, -1)):
-                    problems.append(
-                        Problem(
-                            f"direction {get(row, 'direction')!r} must be 1 or -1",
-                            file=src,
-                            row=n,
-                            column=label("direction"),
-                            indicator=code,
-                        )
+                    bad(
+                        n, code, "direction", f"direction {get(row, 'direction')!r} must be 1 or -1"
                     )
                     direction = 1.0
                 target = parse_number(get(row, "target"))
                 if target is None:
-                    problems.append(
-                        Problem(
-                            f"target {get(row, 'target')!r} is not a number",
-                            file=src,
-                            row=n,
-                            column=label("target"),
-                            indicator=code,
-                        )
-                    )
+                    bad(n, code, "target", f"target {get(row, 'target')!r} is not a number")
                 indicators.append(
                     Indicator(
                         code=code,
@@ -280,15 +258,7 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
             else:
                 level = parse_number(get(row, "level"))
                 if level is None or (not math.isnan(level) and level != int(level)):
-                    problems.append(
-                        Problem(
-                            f"level {get(row, 'level')!r} is not a whole number",
-                            file=src,
-                            row=n,
-                            column=label("level"),
-                            indicator=code,
-                        )
-                    )
+                    bad(n, code, "level", f"level {get(row, 'level')!r} is not a whole number")
                     level = math.nan
                 aggregates.append(
                     Aggregate(

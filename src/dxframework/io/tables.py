@@ -14,7 +14,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,14 @@ from dxframework.model._convert import str_tuple
 from dxframework.model.dataset import Dataset
 from dxframework.model.units import Unit
 
-__all__ = ["RawTable", "TableSchema", "read_dataset", "read_table", "table_to_dataset"]
+__all__ = [
+    "RawTable",
+    "TableSchema",
+    "read_dataset",
+    "read_header",
+    "read_table",
+    "table_to_dataset",
+]
 
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "..", "-", "—"})
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -44,11 +51,6 @@ class RawTable:
     header: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     row_numbers: tuple[int, ...]
-    column_label: Callable[[int], str] = attrs.field(default=None)
-
-    def label(self, j: int) -> str:
-        """How to name column ``j`` in messages: its header (and letter for Excel)."""
-        return self.header[j] if self.column_label is None else self.column_label(j)
 
 
 @attrs.frozen
@@ -111,6 +113,22 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
     )
 
 
+def _delimiter(p: Path, first_line: str) -> str:
+    """Tab for .tsv; else the commonest of comma, semicolon and tab in the header line."""
+    return "\t" if p.suffix.lower() == ".tsv" else max(",;\t", key=first_line.count)
+
+
+def read_header(path: str | Path) -> tuple[str, ...]:
+    """The column names of a table; for a CSV only its first line is read."""
+    p = Path(path)
+    if p.suffix.lower() in (".csv", ".tsv", ".txt") and p.is_file():
+        with p.open(encoding="utf-8-sig", errors="replace") as fh:
+            first = fh.readline()
+        delimiter = _delimiter(p, first)
+        return tuple(_nfc(h.strip()) for h in next(csv.reader([first], delimiter=delimiter), []))
+    return read_table(p).header
+
+
 def _read_csv(p: Path) -> RawTable:
     try:
         text = p.read_text(encoding="utf-8-sig")
@@ -123,7 +141,7 @@ def _read_csv(p: Path) -> RawTable:
             )
         ) from None
     first = text.split("\n", 1)[0]
-    delimiter = "\t" if p.suffix.lower() == ".tsv" else max(",;\t", key=first.count)
+    delimiter = _delimiter(p, first)
     reader = csv.reader(text.splitlines(), delimiter=delimiter)
     lines = list(reader)
     if not lines or not any(c.strip() for c in lines[0]):
@@ -151,7 +169,6 @@ def _read_csv(p: Path) -> RawTable:
 def _read_excel(p: Path, sheet: str | None) -> RawTable:
     try:
         import openpyxl
-        from openpyxl.utils import get_column_letter
     except ImportError:  # pragma: no cover - depends on the environment
         raise DataError(
             Problem(
@@ -186,15 +203,7 @@ def _read_excel(p: Path, sheet: str | None) -> RawTable:
             continue
         rows.append(cells)
         numbers.append(n)
-    return RawTable(
-        str(p),
-        header,
-        tuple(rows),
-        tuple(numbers),
-        column_label=lambda j: (
-            f"{header[j]}' (column {get_column_letter(j + 1)})" if False else header[j]
-        ),
-    )
+    return RawTable(str(p), header, tuple(rows), tuple(numbers))
 
 
 def _read_json(p: Path) -> RawTable:

@@ -50,7 +50,7 @@ import numpy as np
 
 from dxframework.errors import DxfError, Problem
 from dxframework.io.frameworks import FrameworkSpec, read_framework
-from dxframework.io.tables import TableSchema, read_dataset, read_table
+from dxframework.io.tables import TableSchema, read_dataset, read_header
 from dxframework.model.crosswalk import Crosswalk
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
@@ -398,7 +398,7 @@ class MetricPack:
 
     def level_for(self, path: str | Path) -> PackLevel:
         """The level whose indicators are all columns of the data file (else the default)."""
-        header = set(read_table(path).header)
+        header = set(read_header(path))  # only the header: the data are read once, later
         for lvl in self.levels.values():
             if set(_scored(lvl.framework)) <= header:
                 return lvl
