@@ -173,9 +173,17 @@ def test_text_in_excel_cell_reports_the_row(tmp_path: Path) -> None:
         read_dataset(path)
     (problem,) = info.value.problems
     assert problem == Problem(
-        "'abc' is not a number", file=str(path), row=3, column="A", unit="HCM", hint=problem.hint
+        "'abc' is not a number",
+        file=str(path),
+        row=3,
+        column="A",
+        unit="HCM",
+        hint=problem.hint,
+        sheet="Data",
     )
-    assert str(problem).startswith(f"{path}:3, column 'A', unit 'HCM': 'abc' is not a number")
+    assert str(problem).startswith(
+        f"{path}, sheet 'Data', row 3, column 'A', unit 'HCM': 'abc' is not a number"
+    )
 
 
 def test_every_bad_cell_is_reported_once(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from dxframework.methods import screen as scr
 from dxframework.methods import treat as trt
 from dxframework.methods._nan import nanmax, nanmin
 from dxframework.methods.stats import kurt, skew
-from dxframework.pipeline.context import MethodContext
+from dxframework.pipeline.context import MethodContext, point_rule
 from dxframework.plugins.hookspecs import hookimpl
 
 F = NDArray[np.float64]
@@ -309,11 +309,14 @@ def _norm_goalposts(
     return norm.goalposts(x, np.minimum(a, b), np.maximum(a, b), scale, truncate)
 
 
+# Point rules (marked @point_rule) return NaN for a blank; the normalise stage then applies
+# the missing-value policy (a blank earns 0 points unless missing = "skip").
 def _original(x: F, ctx: MethodContext) -> F:
     """Point rules read values in original units: undo the direction sign."""
     return x * ctx.directions()
 
 
+@point_rule
 def _norm_ratio(
     x: F, ctx: MethodContext, points: float = 1.0, per: float = 1.0, cap: bool = True
 ) -> F:
@@ -321,6 +324,7 @@ def _norm_ratio(
     return (np.minimum(r, 1.0) if cap else r) * float(points)
 
 
+@point_rule
 def _norm_steps(
     x: F, ctx: MethodContext, thresholds: list[float], points: list[float], below: float = 0.0
 ) -> F:
@@ -339,6 +343,7 @@ def _norm_steps(
     return np.where(np.isnan(v), np.nan, table[k])
 
 
+@point_rule
 def _norm_categories(x: F, ctx: MethodContext, mapping: dict[str, float]) -> F:
     v = _original(x, ctx)
     keys = np.array([float(k) for k in mapping], dtype=np.float64)
@@ -610,7 +615,8 @@ def register_aggregation_methods(register: Register) -> None:
     register(
         "points_share",
         _agg_points_share,
-        "points earned / points available: Σ x / Σ w, weights = maximum points",
+        "points earned / points available: Σ x / Σ w, weights = maximum points; a child "
+        "left missing (missing = 'skip') is out of the points available",
     )
     register("arithmetic", _agg_arithmetic, "Σ w·x over available children, weights rescaled")
     register("geometric", _agg_geometric, "exp(Σ w·log x); needs x > 0")
@@ -632,13 +638,10 @@ def register_aggregation_methods(register: Register) -> None:
 # -- data loaders and templates -------------------------------------------------------------
 @hookimpl
 def register_data_loaders(register: Register) -> None:
-    from dxframework.io.tables import read_table
+    from dxframework.io.readers import READERS
 
-    def load(path: Path, sheet: str | None = None) -> Any:
-        return read_table(path, sheet=sheet)
-
-    for suffix in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json"):
-        register(suffix, load, "built-in reader")
+    for suffix, reader in READERS.items():
+        register(suffix, reader, f"built-in reader ({reader.__name__})")
 
 
 @hookimpl

@@ -21,8 +21,8 @@ class Problem:
     ----------
     message
         What is wrong, in one sentence.
-    file, row, column, unit, indicator
-        Where it is; ``row`` counts lines of the file from 1 (the header is row 1).
+    file, sheet, row, column, unit, indicator
+        Where it is; ``row`` counts lines of the file (or rows of the sheet) from 1.
     hint
         How to fix it.
     """
@@ -34,11 +34,16 @@ class Problem:
     unit: str | None = None
     indicator: str | None = None
     hint: str | None = None
+    sheet: str | None = None
 
     def where(self) -> str:
         """Return the location as ``file:row, column 'c', unit 'u'`` (parts that are known)."""
         parts: list[str] = []
-        if self.file is not None:
+        if self.file is not None and self.sheet is not None:
+            parts.append(f"{self.file}, sheet {self.sheet!r}")
+            if self.row is not None:
+                parts.append(f"row {self.row}")
+        elif self.file is not None:
             parts.append(self.file if self.row is None else f"{self.file}:{self.row}")
         elif self.row is not None:
             parts.append(f"row {self.row}")

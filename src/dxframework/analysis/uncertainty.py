@@ -58,6 +58,7 @@ from numpy.typing import NDArray
 from dxframework.errors import DxfError, Problem
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
+from dxframework.pipeline.context import BlankScoredWarning
 from dxframework.pipeline.result import RunResult
 from dxframework.pipeline.run import run_pipeline
 from dxframework.pipeline.spec import Pipeline, Stage
@@ -521,7 +522,9 @@ class _Plan:
 
     def run(self, us: Sequence[F], registry: Registry | None) -> tuple[F, F]:
         fw, pipe = self.variant(us)
-        return self.extract(run_pipeline(fw, self.data, pipe, registry=registry))
+        with warnings.catch_warnings():  # blanks scored 0: the nominal run warns once
+            warnings.simplefilter("ignore", BlankScoredWarning)
+            return self.extract(run_pipeline(fw, self.data, pipe, registry=registry))
 
     def describe(self, us: Sequence[F]) -> str:
         """The values of one draw, for error messages."""

@@ -2,12 +2,15 @@
 
 Every error in user input is printed as one line per problem (file, row, column, what is
 wrong, how to fix it) on standard error, and the command exits with status 2 without a
-traceback and without writing anything."""
+traceback and without writing anything. Any other error is a fault of dxf or of a plugin: one
+line ``error: internal error: …`` and exit status 1. ``dxf --debug COMMAND`` prints the
+traceback of either."""
 
 from __future__ import annotations
 
 import functools
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -23,10 +26,12 @@ from dxframework._version import __version__
 from dxframework.errors import DxfError, Problem
 
 __all__ = [
+    "DataInput",
     "choose_levels",
     "cli",
     "csv_text",
     "data_option",
+    "debugging",
     "err",
     "fail",
     "framework_option",
@@ -97,24 +102,58 @@ def fail(problems: Sequence[Problem]) -> None:
     sys.exit(2)
 
 
+def debugging() -> bool:
+    """Whether ``dxf --debug`` was given (tracebacks are printed)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("debug"))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def handle_errors(func: FC) -> FC:
-    """Turn :class:`DxfError` and file-system errors into one line per problem and exit 2."""
+    """Turn every error into one line per problem on standard error, without a traceback.
+
+    :class:`DxfError` (bad input) and file-system errors exit 2; a missing optional
+    dependency names the extra to install (exit 2); any other exception is a fault of the
+    program: ``error: internal error: TYPE: MESSAGE`` and exit 1. With ``dxf --debug`` the
+    traceback is printed first. Warnings raised while the command ran are printed as
+    ``warning: …`` lines when it succeeds; when it fails, only those saying what was done to
+    the output folders (:class:`dxframework.io.writers.OutputWarning`).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
                 result = func(*args, **kwargs)
-            for w in caught:
-                err.print(f"warning: {w.message}", markup=False)
+            except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+                raise  # usage errors and exits: click prints them
+            except Exception as exc:
+                _warn([w for w in caught if w.category.__name__ == "OutputWarning"])
+                _report(exc)
+            _warn(caught)
             return result
-        except DxfError as exc:
-            fail(exc.problems)
-        except ModuleNotFoundError as exc:
-            extra = EXTRAS.get((exc.name or "").split(".")[0])
-            if extra is None:
-                raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _warn(caught: Sequence[warnings.WarningMessage]) -> None:
+    for w in caught:
+        err.print(f"warning: {w.message}", markup=False)
+
+
+def _report(exc: Exception) -> None:
+    """Print an error as one line per problem and exit: 2 for bad input, 1 for a fault."""
+    if debugging():
+        err.print("".join(traceback.format_exception(exc)).rstrip(), markup=False)
+    if isinstance(exc, DxfError):
+        fail(exc.problems)
+    if isinstance(exc, ModuleNotFoundError):
+        extra = EXTRAS.get((exc.name or "").split(".")[0])
+        if extra is not None:
             fail(
                 [
                     Problem(
@@ -123,11 +162,16 @@ def handle_errors(func: FC) -> FC:
                     )
                 ]
             )
-        except (OSError, UnicodeError) as exc:
-            fail([Problem(str(exc))])
-        return None
-
-    return wrapper  # type: ignore[return-value]
+    elif isinstance(exc, OSError | UnicodeError):
+        fail([Problem(_one_line(str(exc)))])
+    message = _one_line(str(exc))
+    err.print(
+        f"error: internal error: {type(exc).__name__}"
+        + (f": {message}" if message else "")
+        + ("" if debugging() else " (run with --debug for the traceback)"),
+        markup=False,
+    )
+    sys.exit(1)
 
 
 def registry() -> Any:
@@ -138,22 +182,55 @@ def registry() -> Any:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dxf")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Print the traceback of an error (for reporting a bug).",
+)
+def cli(debug: bool) -> None:
     """dxf: build, score and report digital transformation indices."""
 
 
+@attrs.frozen
+class DataInput:
+    """What ``--data`` (and ``--sheet``, ``--encoding``, ``--locale``) asked for.
+
+    ``paths`` are files and folders; empty means the pack's sample data.
+    """
+
+    paths: tuple[Path, ...] = ()
+    sheet: str | None = None
+    encoding: str | None = None
+    locale: str | None = None
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for :meth:`PackLevel.load_data`."""
+        return {"sheet": self.sheet, "encoding": self.encoding, "locale": self.locale}
+
+    def header(self) -> set[str]:
+        """Column names of every file given (folders: their data files)."""
+        from dxframework.io.assemble import expand_inputs
+        from dxframework.io.tables import read_header
+
+        files, _ = expand_inputs(self.paths)
+        names: set[str] = set()
+        for f in files:
+            names |= set(read_header(f))
+        return names
+
+
 def choose_levels(
-    pack: Any, level: str | None, data: Path | None, pipeline: str | None = None
+    pack: Any, level: str | None, data: DataInput | None, pipeline: str | None = None
 ) -> list[Any]:
-    """The levels to work on: the one named, the one the data file fits, or all of them.
+    """The levels to work on: the one named, the one the data files fit, or all of them.
 
     Without a level or a data file, a pipeline name restricts the run to the levels that
     declare it.
     """
     if level is not None:
         return [pack.level(level)]
-    if data is not None:
-        return [pack.level_for(data)] if len(pack.levels) > 1 else [pack.level()]
+    if data is not None and data.paths:
+        return [pack.level_for_header(data.header())] if len(pack.levels) > 1 else [pack.level()]
     levels = list(pack.levels.values())
     if pipeline is not None:
         having = [lvl for lvl in levels if pipeline in lvl.pipelines]
@@ -162,14 +239,17 @@ def choose_levels(
 
 
 def load_level(
-    lvl: Any, data: Path | None, framework: Path | None, period: int | None
+    lvl: Any, data: DataInput | None, framework: Path | None, period: int | None
 ) -> tuple[Any, Any]:
+    """The framework and the data of a level: its sample data, or the files given."""
     from dxframework.io.frameworks import read_framework
 
+    data = data or DataInput()
+    paths = list(data.paths) or None
     if framework is None:
-        return lvl.framework, lvl.load_data(data, period=period)
+        return lvl.framework, lvl.load_data(paths, period=period, **data.options())
     spec = read_framework(framework, lvl.level_names, lvl.index)
-    return spec.framework, lvl.load_data(data, period=period, spec=spec)
+    return spec.framework, lvl.load_data(paths, period=period, spec=spec, **data.options())
 
 
 pack_option = click.option("--pack", "-p", "pack_name", required=True, help="Metric pack name.")
@@ -180,13 +260,60 @@ level_option = click.option(
     help="Level of the pack to score (default: the one the data fits, or "
     "every level when no data file is given).",
 )
-data_option = click.option(
-    "--data",
-    "-d",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Data file (.csv, .xlsx, .json); default: the pack's sample data.",
-)
+def data_option(func: FC) -> FC:
+    """``--data`` (repeatable: files and folders), ``--sheet``, ``--encoding``, ``--locale``.
+
+    The command receives them as one ``data`` argument: a :class:`DataInput`, or ``None``
+    when none was given.
+    """
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        data: tuple[Path, ...] = (),
+        sheet: str | None = None,
+        encoding: str | None = None,
+        locale: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        given = DataInput(tuple(data), sheet, encoding, locale)
+        kwargs["data"] = None if given == DataInput() else given
+        return func(*args, **kwargs)
+
+    options = [
+        click.option(
+            "--data",
+            "-d",
+            "data",
+            type=click.Path(path_type=Path),
+            multiple=True,
+            help="Data file (.csv, .xlsx, .xls, .ods, .json) or folder; repeat it for "
+            "several (they are assembled, and a value two files report differently is an "
+            "error); default: the pack's sample data.",
+        ),
+        click.option(
+            "--sheet", default=None, help="Read only this sheet of each workbook (default: "
+            "every visible sheet holding a table)."
+        ),
+        click.option(
+            "--encoding",
+            default=None,
+            help="Encoding of CSV files (default: UTF-8, or UTF-16 with a byte-order mark; "
+            "cp1258 for files saved by Vietnamese Windows).",
+        ),
+        click.option(
+            "--locale",
+            default=None,
+            help="How the files write numbers: vi (1.234,5) or en (1,234.5); default: as "
+            "the pack declares, else as each file's unambiguous numbers show.",
+        ),
+    ]
+    decorated: Any = wrapper
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
 framework_option = click.option(
     "--framework",
     "-f",
@@ -206,7 +333,7 @@ pipeline_option = click.option(
 
 
 def score_levels(
-    pack: Any, level: str | None, data: Path | None, pipeline: str | None = None
+    pack: Any, level: str | None, data: DataInput | None, pipeline: str | None = None
 ) -> dict[str, Any]:
     """Run the pack on the chosen levels (see ``choose_levels``); nothing is written."""
     results = {}
@@ -261,15 +388,29 @@ def progress_bar() -> Progress:
 
 
 def csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
-    """CSV text of a list of dicts (header from the first row); empty for no rows."""
+    """CSV text of a list of dicts (header from the first row); empty for no rows.
+
+    Text cells (and header names) that a spreadsheet would run as formulas are neutralised
+    (:func:`dxframework.io.safe.neutralise`); numbers are written as they are.
+    """
     import csv
     import io
 
+    from dxframework.io.safe import neutralise
+
+    def cell(value: Any) -> Any:
+        return neutralise(value) if isinstance(value, str) else value
+
     buf = io.StringIO()
     if rows:
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+        fields = list(rows[0])
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([cell(str(f)) for f in fields])
+        for row in rows:
+            extra = set(row) - set(fields)
+            if extra:
+                raise ValueError(f"row has fields not in the header: {sorted(extra)}")
+            w.writerow([cell(row.get(f, "")) for f in fields])
     return buf.getvalue()
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
 from dxframework.cli.app import (
+    DataInput,
     cli,
     data_option,
     handle_errors,
@@ -23,6 +25,11 @@ from dxframework.cli.app import (
     split_csv,
 )
 from dxframework.errors import DxfError, Problem
+
+if TYPE_CHECKING:
+    from dxframework.report.build import RenderedDocument
+
+DOCUMENT_NAMES = ("proposal", "plan", "tasks")
 
 
 @cli.command("report")
@@ -63,7 +70,7 @@ from dxframework.errors import DxfError, Problem
 def report_cmd(
     pack_name: str,
     level: str | None,
-    data: Path | None,
+    data: DataInput | None,
     pipeline: str | None,
     lang: str,
     formats: str,
@@ -73,44 +80,45 @@ def report_cmd(
     out_dir: Path,
 ) -> None:
     """Render the proposal, the annual plan and the priority task list from scored data."""
-    paths = _report(
+    from dxframework.io.writers import check_inputs_outside
+    from dxframework.report.output import write_documents
+
+    given = data.paths if data is not None else ()
+    check_inputs_outside(out_dir, [*given, pipeline, templates_dir, tasks_file])
+    rendered = _render(
         pack_name,
         level,
         data,
         pipeline,
         lang,
-        split_csv(formats),
         split_csv(documents),
         templates_dir,
         tasks_file,
-        out_dir,
     )
+    paths = write_documents(rendered, out_dir, split_csv(formats), user_dir=templates_dir)
     for p in paths:
         out.print(f"wrote {p}", markup=False)
 
 
-def _report(
+def _render(
     pack_name: str,
     level: str | None,
-    data: Path | None,
+    data: DataInput | None,
     pipeline: str | None,
     lang: str,
-    formats: list[str],
     documents: list[str],
     templates_dir: Path | None,
     tasks_file: Path | None,
-    out_dir: Path,
-) -> list[Path]:
+) -> list[RenderedDocument]:
+    """Score the pack and render the documents (nothing is written)."""
     from dxframework.report.build import render_documents
-    from dxframework.report.output import write_documents
 
     if templates_dir is not None and not templates_dir.is_dir():
         raise DxfError(Problem("template folder not found", file=str(templates_dir)))
     pack = registry().pack(pack_name)
     results = score_levels(pack, level, data, pipeline)
     tasks = pack.tasks(tasks_file) if tasks_file is not None else None
-    rendered = render_documents(pack, results, lang, documents, user_dir=templates_dir, tasks=tasks)
-    return write_documents(rendered, out_dir, formats, user_dir=templates_dir)
+    return render_documents(pack, results, lang, documents, user_dir=templates_dir, tasks=tasks)
 
 
 @cli.command("tasks")
@@ -262,20 +270,14 @@ def demo_cmd(out_dir: Path, lang: str) -> None:
             Problem("the demo needs the backan pack", hint="pip install -e plugins/dxf-backan")
         )
     from dxframework.cli.scoring import run_and_write
+    from dxframework.io.writers import atomic_folder, check_inputs_outside
+    from dxframework.report.output import write_documents
 
-    run_and_write("backan", None, None, None, None, None, out_dir / "results", 5)
-    paths = _report(
-        "backan",
-        None,
-        None,
-        None,
-        lang,
-        ["html", "md", "docx"],
-        ["proposal", "plan", "tasks"],
-        None,
-        None,
-        out_dir / "documents",
-    )
+    check_inputs_outside(out_dir, [])
+    rendered = _render("backan", None, None, None, lang, list(DOCUMENT_NAMES), None, None)
+    with atomic_folder(out_dir):  # results and documents in one swap: all or nothing
+        run_and_write("backan", None, None, None, None, None, out_dir / "results", 5)
+        paths = write_documents(rendered, out_dir / "documents", ["html", "md", "docx"])
     out.print("[bold]Documents[/bold] (synthetic demo data):")
     for p in paths:
         out.print(f"  {p}", markup=False)

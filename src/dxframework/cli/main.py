@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from dxframework.cli import documents, packs, scoring
+from dxframework.cli import documents, intake, packs, scoring, workbook
 from dxframework.cli.app import cli
 
 __all__ = ["cli", "main"]
 
-_COMMANDS = (documents, packs, scoring)  # imported for the commands they register
+_COMMANDS = (documents, intake, packs, scoring, workbook)  # imported for the commands they register
 
 
 def main() -> None:

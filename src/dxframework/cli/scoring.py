@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dxframework.cli.app import (
+    DataInput,
     choose_levels,
     cli,
     csv_text,
@@ -96,13 +97,17 @@ def run_cmd(
     top: int,
 ) -> None:
     """Score data with a pack's pipeline and write every stage's data set."""
+    from dxframework.io.writers import check_inputs_outside
+
+    given = data.paths if data is not None else ()
+    check_inputs_outside(out_dir, [*given, framework, pipeline])  # before scoring anything
     run_and_write(pack_name, level, data, framework, period, pipeline, out_dir, top)
 
 
 def run_and_write(
     pack_name: str,
     level: str | None,
-    data: Path | None,
+    data: DataInput | None,
     framework: Path | None,
     period: int | None,
     pipeline: str | None,
@@ -112,6 +117,7 @@ def run_and_write(
     from attrs import evolve
 
     from dxframework.analysis.rollup import rollup
+    from dxframework.io.assemble import expand_inputs
     from dxframework.io.writers import atomic_folder, dataset_csv_text, write_run
     from dxframework.pipeline.run import file_sha256
 
@@ -129,28 +135,43 @@ def run_and_write(
 
             result = lvl.run(dataset, pipe, framework=fw, version=pack.version, progress=progress)
         manifest = dict(result.manifest)
-        src = data if data is not None else lvl.data_path
-        if src is not None:
-            manifest["inputs"] = {"data": {"path": str(src), "sha256": file_sha256(src)}}
+        if data is not None and data.paths:
+            srcs = expand_inputs(data.paths)[0]
+        else:
+            srcs = [lvl.data_path] if lvl.data_path is not None else []
+        entries = [{"path": str(f), "sha256": file_sha256(f)} for f in srcs]
+        if entries:
+            manifest["inputs"] = {"data": entries[0] if len(entries) == 1 else entries}
         if framework is not None:
             manifest.setdefault("inputs", {})["framework"] = {
                 "path": str(framework),
                 "sha256": file_sha256(framework),
             }
         results[lvl.name] = evolve(result, manifest=manifest)
+    from dxframework.io.writers import check_inputs_outside
+
+    given = data.paths if data is not None else ()
+    inputs = [*given, framework, pipeline, *(lvl.data_path for lvl in levels)]
+    check_inputs_outside(out_dir, inputs)
+    written: dict[str, tuple[Path, list[Path]]] = {}
+    with atomic_folder(out_dir):  # every level in one swap: all or nothing
+        for lvl in levels:
+            target = out_dir if len(levels) == 1 else out_dir / lvl.name
+            with atomic_folder(target) as folder:  # a sub-folder of the one swap
+                files = write_run(results[lvl.name], target)
+                to = lvl.rollup.get("to")
+                if to:
+                    rolled = rollup(results[lvl.name], weight=lvl.rollup.get("weight"))
+                    text = dataset_csv_text(rolled)
+                    (folder / f"rollup-{to}.csv").write_text(text, encoding="utf-8")
+                    files.append(target / f"rollup-{to}.csv")
+            written[lvl.name] = (target, files)
     for lvl in levels:
-        target = out_dir if len(levels) == 1 else out_dir / lvl.name
-        written = write_run(results[lvl.name], target)
-        to = lvl.rollup.get("to")
-        if to:
-            rolled = rollup(results[lvl.name], weight=lvl.rollup.get("weight"))
-            with atomic_folder(target) as tmp:
-                (tmp / f"rollup-{to}.csv").write_text(dataset_csv_text(rolled), encoding="utf-8")
-            written.append(target / f"rollup-{to}.csv")
+        target, files = written[lvl.name]
         if len(levels) > 1:
             out.print(f"[bold]{escape(lvl.title_en or lvl.name)}[/bold]")
         print_ranking(results[lvl.name], top)
-        out.print(f"wrote {len(written)} files to {target}", markup=False)
+        out.print(f"wrote {len(files)} files to {target}", markup=False)
 
 
 @cli.command("stats")
@@ -188,11 +209,13 @@ def stats_cmd(
         indicator_summary,
         pca,
     )
-    from dxframework.io.writers import atomic_folder
+    from dxframework.io.writers import atomic_folder, check_inputs_outside
 
+    check_inputs_outside(out_dir, [*(data.paths if data is not None else ()), pipeline])
     pack = registry().pack(pack_name)
     results = score_levels(pack, level, data, pipeline)
     multi = len(results) > 1
+    files_of: dict[str, tuple[Path, dict[str, str], list[dict[str, Any]]]] = {}
 
     for name, result in results.items():
         described = result[stage] if stage else result.raw
@@ -239,10 +262,13 @@ def stats_cmd(
                 for f in flags
             ]
         )
-        target = out_dir / name if multi else out_dir
-        with atomic_folder(target) as tmp:
-            for fname, text in files.items():
-                (tmp / fname).write_text(text, encoding="utf-8")
+        files_of[name] = (out_dir / name if multi else out_dir, files, flags)
+    with atomic_folder(out_dir):  # every level in one swap: all or nothing
+        for target, files, _ in files_of.values():
+            with atomic_folder(target) as tmp:
+                for fname, text in files.items():
+                    (tmp / fname).write_text(text, encoding="utf-8")
+    for name, (target, files, flags) in files_of.items():
         for f in flags:
             what = (
                 f"correlates negatively with {f['parent']}"
@@ -354,8 +380,9 @@ def uncertainty_cmd(
 
     from dxframework.analysis.sensitivity import run_sensitivity
     from dxframework.analysis.uncertainty import UncertaintySpec, run_uncertainty
-    from dxframework.io.writers import atomic_folder
+    from dxframework.io.writers import atomic_folder, check_inputs_outside
 
+    check_inputs_outside(out_dir, [*(data.paths if data is not None else ()), pipeline, spec_file])
     pack = registry().pack(pack_name)
     levels = choose_levels(pack, level, data, pipeline)
     if len(levels) > 1:

@@ -5,7 +5,8 @@ Table layout (column names are case-insensitive; COINr's names work as they are)
 ``code`` (or ``iCode``), ``name_en`` (or ``iName``/``name``), ``name_vi``, ``type``
 (``Indicator``, ``Aggregate``, ``Group``, ``Denominator``), ``level``, ``parent`` (several
 parents separated by ``;``), ``weight`` (one per parent, separated by ``;``), ``direction``,
-``unit``, ``target``, ``denominator``, ``description``, ``source``.
+``unit``, ``target``, ``denominator``, ``description``, ``source``, ``missing`` (how a
+point rule scores a blank: ``zero``, ``skip`` or ``impute``).
 
 Rows of type ``Group`` name grouping columns of the data; rows of type ``Denominator`` name
 auxiliary numeric columns. Without a ``type`` column, a row is an aggregate when another row
@@ -24,9 +25,9 @@ from typing import Any
 import attrs
 
 from dxframework.errors import FrameworkError, Problem
-from dxframework.io.tables import RawTable, parse_number, read_table
+from dxframework.io.tables import RawTable, parse_number, read_table, table_decimal
 from dxframework.model.framework import Edge, Framework
-from dxframework.model.indicator import Aggregate, Indicator
+from dxframework.model.indicator import MISSING_POLICIES, Aggregate, Indicator
 
 __all__ = ["FrameworkSpec", "framework_from_dict", "read_framework"]
 
@@ -44,6 +45,7 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
     "denominator": ("denominator",),
     "description": ("description",),
     "source": ("source",),
+    "missing": ("missing",),
 }
 
 
@@ -145,6 +147,10 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
             Problem("no code column", file=src, row=1, hint="name a column 'code' (or iCode)")
         )
     problems: list[Problem] = []
+    decimal = table_decimal(table)
+
+    def number(cell: Any) -> float | None:
+        return parse_number(cell, decimal)
 
     def get(row: tuple[Any, ...], key: str) -> Any:
         j = col.get(key)
@@ -216,7 +222,7 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
             raw_w = raw_w * len(parents)
         weights: list[float] = []
         for w in raw_w:
-            v = parse_number(w)
+            v = number(w)
             if v is None or math.isnan(v):
                 bad(n, code, "weight", f"weight {w!r} is not a number")
                 v = 1.0
@@ -233,15 +239,25 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
         edges.extend(Edge(code, p, w) for p, w in zip(parents, weights, strict=False))
         try:
             if kind == "indicator":
-                direction = parse_number(get(row, "direction"))
+                direction = number(get(row, "direction"))
                 if direction is None or (not math.isnan(direction) and direction not in (1, -1)):
                     bad(
                         n, code, "direction", f"direction {get(row, 'direction')!r} must be 1 or -1"
                     )
                     direction = 1.0
-                target = parse_number(get(row, "target"))
+                target = number(get(row, "target"))
                 if target is None:
                     bad(n, code, "target", f"target {get(row, 'target')!r} is not a number")
+                missing = text(row, "missing").lower() or None
+                if missing is not None and missing not in MISSING_POLICIES:
+                    bad(
+                        n,
+                        code,
+                        "missing",
+                        f"missing {get(row, 'missing')!r} is not a missing-value policy",
+                        f"use one of: {', '.join(MISSING_POLICIES)}",
+                    )
+                    missing = None
                 indicators.append(
                     Indicator(
                         code=code,
@@ -253,10 +269,11 @@ def _from_table(table: RawTable, level_names: Sequence[str], index: str | None) 
                         source=text(row, "source"),
                         denominator=text(row, "denominator") or None,
                         targets={} if target is None or math.isnan(target) else {"target": target},
+                        missing=missing,
                     )
                 )
             else:
-                level = parse_number(get(row, "level"))
+                level = number(get(row, "level"))
                 if level is None or (not math.isnan(level) and level != int(level)):
                     bad(n, code, "level", f"level {get(row, 'level')!r} is not a whole number")
                     level = math.nan

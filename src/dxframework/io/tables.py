@@ -2,19 +2,26 @@
 
 A wide table has one row per unit (per period, in a panel) and one column per indicator or
 auxiliary variable (denominators). Besides numbers it may hold a unit-code column, a name
-column, a period column and grouping columns. Which is which comes from a :class:`TableSchema`
-(a pack provides one); without it, common names are recognised (``unit``/``uCode``/``code``,
-``name``/``uName``, ``period``/``year``/``Time``, columns ending in ``_group``).
+column, a period column, grouping columns and provenance columns (the submitting agency, a
+source, a date). Which is which comes from a :class:`TableSchema` (a pack provides one);
+without it, common names are recognised (``unit``/``uCode``/``code``/``Mã``,
+``name``/``uName``/``Tên``, ``period``/``year``/``Time``/``Năm``, columns ending in
+``_group``). Headers match with accents and case folded (``Mã`` = ``ma``); title rows above
+the header are skipped.
+
+Numbers are read by :mod:`dxframework.io.numbers` (locale, ambiguous forms, percentages);
+each column may carry a :class:`ColumnRule` (its scale, bounds, whole numbers) and a value
+that breaks it is an error naming the cell.
 """
 
 from __future__ import annotations
 
-import csv
-import json
+import datetime as _dt
+import functools
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,44 +29,79 @@ import attrs
 import numpy as np
 
 from dxframework.errors import DataError, Problem
+from dxframework.io import numbers as nums
+from dxframework.io.raw import RawTable
 from dxframework.model._convert import str_tuple
 from dxframework.model.dataset import Dataset
 from dxframework.model.units import Unit
 
 __all__ = [
+    "ColumnRule",
+    "ParsedTable",
     "RawTable",
     "TableSchema",
+    "fold",
+    "parse_number",
+    "parse_table",
     "read_dataset",
     "read_header",
     "read_table",
+    "read_tables",
+    "table_decimal",
     "table_to_dataset",
 ]
 
-MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "..", "-", "—"})
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+MISSING_TOKENS = nums.MISSING_TOKENS
+HEADER_SEARCH_ROWS = 30
 
-UNIT_ALIASES = ("unit", "ucode", "code", "unit_code", "ma")
-NAME_ALIASES = ("name", "uname", "unit_name", "ten")
-PERIOD_ALIASES = ("period", "year", "time", "nam")
+UNIT_ALIASES = ("unit", "ucode", "code", "unit_code", "ma", "ma_don_vi", "ma_dv")
+NAME_ALIASES = ("name", "uname", "unit_name", "ten", "ten_don_vi", "ten_dv")
+PERIOD_ALIASES = ("period", "year", "time", "nam", "ky")
+PARENT_ALIASES = ("parent", "parent_unit", "don_vi_cap_tren")
+AGENCY_ALIASES = ("agency", "submitted_by", "co_quan", "don_vi_gui", "co_quan_gui")
+SOURCE_ALIASES = ("source", "source_file", "nguon")
+DATE_ALIASES = ("date", "submitted", "submitted_on", "ngay", "ngay_gui")
+
+
+def fold(text: str) -> str:
+    """How headers are compared: accents and case folded, spaces and dashes as ``_``.
+
+    ``"Mã đơn vị"`` → ``"ma_don_vi"``; ``"Năm"`` → ``"nam"``.
+    """
+    t = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    t = "".join(ch for ch in t if not unicodedata.combining(ch)).casefold().strip()
+    return re.sub(r"[\s\-]+", "_", t)
+
+
+def answer_key(text: str) -> str:
+    """How text answers are compared: NFC, case-folded, surrounding spaces removed."""
+    return unicodedata.normalize("NFC", text).strip().casefold()
 
 
 @attrs.frozen
-class RawTable:
-    """Cells of a table as read, with the file name and the row number of each row."""
+class ColumnRule:
+    """What a numeric column may hold.
 
-    source: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
-    row_numbers: tuple[int, ...]
+    ``scale`` is ``"percent"`` (0–100: ``75%`` reads as 75) or ``"fraction"`` (0–1: ``75%``
+    reads as 0.75) or ``None`` (a ``%`` sign is an error); ``lo``/``hi`` bound the values
+    (``None``: open); ``integer`` asks for whole numbers.
+    """
+
+    scale: str | None = None
+    lo: float | None = None
+    hi: float | None = None
+    integer: bool = False
 
 
 @attrs.frozen
 class TableSchema:
-    """Which columns of a wide table play which role.
+    """Which columns of a wide table play which role, and how its numbers read.
 
     ``numeric`` lists the expected numeric columns (indicators, denominators); when given,
-    any other column that is not an id, name, period or group column is an error ("unknown
-    column"), and ``required`` columns that are absent are errors too.
+    any other column that is not an id, name, period, group or provenance column is an
+    error ("unknown column"), and ``required`` columns that are absent are errors too.
+    ``locale`` (``"vi"``, ``"en"``…) declares how numbers are written; without it, numbers
+    read the way the table's unambiguous cells show (see :mod:`dxframework.io.numbers`).
     """
 
     unit_column: str | None = None
@@ -76,410 +118,142 @@ class TableSchema:
 
     Matching ignores case and Unicode normalisation (NFC) and surrounding spaces.
     """
+    rules: Mapping[str, ColumnRule] = attrs.field(factory=dict)
+    locale: str | None = None
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+@attrs.frozen
+class ParsedTable:
+    """A table read into a data set, with where each column and row came from.
+
+    ``columns`` maps each data-set column to its header in the file and its index there;
+    ``meta`` holds the provenance columns (agency, source, date) by role, one text per data
+    row; ``row_keys`` is the ``(period, unit)`` of every data row kept.
+    """
+
+    dataset: Dataset
+    table: RawTable
+    columns: Mapping[str, tuple[str, int]]
+    meta: Mapping[str, tuple[str, ...]]
+    row_keys: tuple[tuple[int, str], ...]
+    notes: tuple[str, ...] = ()
 
 
-def answer_key(text: str) -> str:
-    """How text answers are compared: NFC, case-folded, surrounding spaces removed."""
-    return unicodedata.normalize("NFC", text).strip().casefold()
+# -- reading files --------------------------------------------------------------------------
+Loader = Callable[..., Any]
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
-    """Read a CSV, ``.xlsx`` or JSON file into a :class:`RawTable` (nothing is modified)."""
+def _loaders() -> Mapping[str, Loader]:
+    """Readers by suffix: the registered data loaders (the built-in ones among them)."""
+    from dxframework.io.readers import READERS
+
+    try:
+        from dxframework.plugins.manager import get_registry
+
+        registered = {k: v.loader for k, v in get_registry().loaders.items()}
+    except ImportError:  # pragma: no cover - during interpreter shutdown
+        registered = {}
+    return {**READERS, **registered}
+
+
+def read_tables(
+    path: str | Path,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    loaders: Mapping[str, Loader] | None = None,
+) -> list[RawTable]:
+    """Read a file into raw tables: one for a CSV or JSON file, one per sheet of a workbook.
+
+    ``loaders`` maps suffixes to readers (default: the registered data loaders).
+    """
     p = Path(path)
     if not p.exists():
         raise DataError(Problem("file not found", file=str(p), hint="check the path"))
     if p.is_dir():
         raise DataError(Problem("is a folder, not a data file", file=str(p)))
     suffix = p.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_excel(p, sheet)
-    if suffix == ".json":
-        return _read_json(p)
-    if suffix in (".csv", ".tsv", ".txt"):
-        return _read_csv(p)
-    from dxframework.plugins.manager import get_registry
-
-    loader = get_registry().loaders.get(suffix)
-    if loader is not None:  # a format contributed by a plugin
-        table: RawTable = loader.loader(p, sheet)
-        return table
-    known = ", ".join(sorted({".csv", ".xlsx", ".json", *get_registry().loaders}))
-    raise DataError(
-        Problem(f"unsupported file type {suffix!r}", file=str(p), hint=f"use one of: {known}")
-    )
+    table = dict(loaders if loaders is not None else _loaders())
+    loader = table.get(suffix)
+    if loader is None:
+        known = ", ".join(sorted(table))
+        raise DataError(
+            Problem(f"unsupported file type {suffix!r}", file=str(p), hint=f"use one of: {known}")
+        )
+    kwargs: dict[str, Any] = {"encoding": encoding} if encoding is not None else {}
+    result = loader(p, sheet, **kwargs)
+    tables = list(result) if isinstance(result, list | tuple) else [result]
+    if not all(isinstance(t, RawTable) for t in tables):
+        raise DataError(Problem(f"the loader for {suffix!r} returned no table", file=str(p)))
+    return tables
 
 
-def _delimiter(p: Path, first_line: str) -> str:
-    """Tab for .tsv; else the commonest of comma, semicolon and tab in the header line."""
-    return "\t" if p.suffix.lower() == ".tsv" else max(",;\t", key=first_line.count)
+def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
+    """Read a CSV, Excel or JSON file into one :class:`RawTable` (a workbook's first sheet
+    that is visible, or ``sheet``)."""
+    tables = read_tables(path, sheet=sheet)
+    if not tables:
+        raise DataError(Problem("the file holds no table", file=str(path)))
+    return tables[0]
 
 
 def read_header(path: str | Path) -> tuple[str, ...]:
-    """The column names of a table; for a CSV only its first line is read."""
+    """Every column name of a data file (all sheets of a workbook); a CSV's first line only."""
+    from dxframework.io.readers import READERS, read_csv
+
     p = Path(path)
-    if p.suffix.lower() in (".csv", ".tsv", ".txt") and p.is_file():
+    if p.is_file() and READERS.get(p.suffix.lower()) is read_csv:
         with p.open(encoding="utf-8-sig", errors="replace") as fh:
             first = fh.readline()
-        delimiter = _delimiter(p, first)
-        return tuple(_nfc(h.strip()) for h in next(csv.reader([first], delimiter=delimiter), []))
-    return read_table(p).header
+        import csv
 
-
-def _read_csv(p: Path) -> RawTable:
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            Problem(
-                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                file=str(p),
-                hint="save the file as CSV UTF-8",
-            )
-        ) from None
-    first = text.split("\n", 1)[0]
-    delimiter = _delimiter(p, first)
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    lines = list(reader)
-    if not lines or not any(c.strip() for c in lines[0]):
-        raise DataError(Problem("the file is empty or has no header row", file=str(p), row=1))
-    header = tuple(_nfc(h.strip()) for h in lines[0])
-    rows: list[tuple[str, ...]] = []
-    numbers: list[int] = []
-    for n, line in enumerate(lines[1:], start=2):
-        if not any(c.strip() for c in line):
-            continue
-        if len(line) != len(header):
-            raise DataError(
-                Problem(
-                    f"has {len(line)} cells, the header has {len(header)}",
-                    file=str(p),
-                    row=n,
-                    hint="check for a stray delimiter",
-                )
-            )
-        rows.append(tuple(line))
-        numbers.append(n)
-    return RawTable(str(p), header, tuple(rows), tuple(numbers))
-
-
-def _read_excel(p: Path, sheet: str | None) -> RawTable:
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise DataError(
-            Problem(
-                "reading Excel files needs openpyxl",
-                file=str(p),
-                hint="pip install 'dxframework[excel]'",
-            )
-        ) from None
-    try:
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:
-        raise DataError(Problem(f"cannot open as an Excel workbook: {exc}", file=str(p))) from None
-    try:
-        if sheet is not None and sheet not in wb.sheetnames:
-            raise DataError(
-                Problem(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})", file=str(p))
-            )
-        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        all_rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-    if not all_rows:
-        raise DataError(Problem("the sheet is empty", file=str(p), row=1))
-    raw_header = all_rows[0]
-    width = max((j + 1 for j, h in enumerate(raw_header) if h not in (None, "")), default=0)
-    header = tuple(_nfc(str(h).strip()) if h is not None else "" for h in raw_header[:width])
-    rows: list[tuple[Any, ...]] = []
-    numbers: list[int] = []
-    for n, r in enumerate(all_rows[1:], start=2):
-        cells = tuple(r[:width]) + (None,) * max(0, width - len(r))
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-            continue
-        rows.append(cells)
-        numbers.append(n)
-    return RawTable(str(p), header, tuple(rows), tuple(numbers))
-
-
-def _read_json(p: Path) -> RawTable:
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise DataError(Problem(f"invalid JSON: {exc.msg}", file=str(p), row=exc.lineno)) from None
-    records = doc.get("records", doc.get("data")) if isinstance(doc, dict) else doc
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise DataError(
-            Problem('expected a list of records (objects), or {"records": [...]}', file=str(p))
+        delimiter = "\t" if p.suffix.lower() == ".tsv" else max(",;\t", key=first.count)
+        return tuple(
+            unicodedata.normalize("NFC", h.strip())
+            for h in next(csv.reader([first], delimiter=delimiter), [])
         )
-    header: dict[str, None] = {}
-    for r in records:
-        header.update(dict.fromkeys(_nfc(str(k)) for k in r))
-    cols = tuple(header)
-    rows = tuple(
-        tuple({_nfc(str(k)): v for k, v in r.items()}.get(c) for c in cols) for r in records
-    )
-    # JSON has no rows: number records from 1 and say so in messages
-    return RawTable(str(p) + " record", cols, rows, tuple(range(1, len(rows) + 1)))
+    names: list[str] = []
+    for t in read_tables(p):
+        names += list(t.header)
+        for row in t.rows[:HEADER_SEARCH_ROWS]:  # headers below title rows
+            names += [str(c).strip() for c in row if isinstance(c, str)]
+    return tuple(names)
 
 
-def _find(header: Sequence[str], aliases: Sequence[str]) -> str | None:
-    lowered = {h.lower(): h for h in header}
-    for a in aliases:
-        if a in lowered:
-            return lowered[a]
-    return None
+# -- numbers --------------------------------------------------------------------------------
+def table_decimal(table: RawTable) -> str | None:
+    """The decimal separator that a table's unambiguous text cells show (``None``: unknown).
+
+    Metadata tables (weights, targets, tasks) use it to read forms such as ``27.445``.
+    """
+    evidence: set[str] = set()
+    for row in table.rows:
+        for cell in row:
+            if isinstance(cell, str) and ("." in cell or "," in cell):
+                evidence.update(nums.classify(cell).evidence)
+    return nums.table_decimal(evidence)
 
 
-def parse_number(cell: Any) -> float | None:
-    """A cell as a float; NaN for a missing marker; ``None`` when it is not a number."""
+def parse_number(cell: Any, decimal: str | None = None) -> float | None:
+    """A cell as a float; NaN for a missing marker; ``None`` when it is not one number.
+
+    A form that depends on the locale (``1.234``) reads by ``decimal`` (the table's decimal
+    separator, see :func:`table_decimal`) and is ``None`` without it.
+    """
     if cell is None:
         return math.nan
+    typed = nums.typed_number(cell)
+    if typed is not None:
+        return typed if math.isfinite(typed) else None
     if isinstance(cell, bool):
         return float(cell)
-    if isinstance(cell, int | float):
-        return float(cell)
-    text = str(cell).strip()
-    if text.lower() in MISSING_TOKENS:
+    c = nums.classify(str(cell))
+    if c.kind == nums.MISSING:
         return math.nan
-    if _DECIMAL_COMMA.match(text):
-        text = text.replace(",", ".")
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Dataset:
-    """Turn a raw table into a :class:`Dataset`, collecting every problem before raising."""
-    schema = schema or TableSchema()
-    header = table.header
-    problems: list[Problem] = []
-    src = table.source
-
-    def col(name: str | None, aliases: Sequence[str]) -> str | None:
-        if name is not None:
-            if name not in header:
-                problems.append(
-                    Problem(
-                        f"missing column {name!r}",
-                        file=src,
-                        row=1,
-                        column=name,
-                        hint="add it to the header",
-                    )
-                )
-                return None
-            return name
-        return _find(header, aliases)
-
-    seen: dict[str, int] = {}
-    for j, h in enumerate(header):
-        if not h:
-            problems.append(Problem(f"column {j + 1} has an empty header", file=src, row=1))
-        elif h in seen:
-            problems.append(Problem(f"duplicate column {h!r}", file=src, row=1, column=h))
-        seen.setdefault(h, j)
-
-    unit_col = col(schema.unit_column, UNIT_ALIASES)
-    if unit_col is None and schema.unit_column is None:
-        problems.append(
-            Problem("no unit-code column", file=src, row=1, hint="name the first column 'unit'")
-        )
-    name_col = col(schema.name_column, NAME_ALIASES)
-    # period, parent and level columns are optional: a file without them is one period
-    # of units without parents
-    period_col = (
-        schema.period_column
-        if schema.period_column in header
-        else None
-        if schema.period_column
-        else _find(header, PERIOD_ALIASES)
-    )
-    parent_col = (
-        schema.parent_column
-        if schema.parent_column in header
-        else None
-        if schema.parent_column
-        else _find(header, ("parent", "parent_unit"))
-    )
-    level_col = schema.level_column if schema.level_column in header else None
-    groups = [g for g in schema.group_columns if g in header]
-    for g in schema.group_columns:
-        if g not in header and schema.numeric is None:
-            problems.append(Problem(f"missing grouping column {g!r}", file=src, row=1, column=g))
-    if not schema.group_columns:
-        groups = [h for h in header if h.lower().endswith("_group") or h.lower() == "group"]
-    special = {c for c in (unit_col, name_col, period_col, parent_col, level_col) if c}
-    special.update(groups)
-    numeric = [h for h in header if h and h not in special]
-    if schema.numeric is not None:
-        known = set(schema.numeric)
-        for h in numeric:
-            if h not in known:
-                problems.append(
-                    Problem(
-                        f"unknown column {h!r}: not an indicator or auxiliary "
-                        "column of this framework",
-                        file=src,
-                        row=1,
-                        column=h,
-                        hint="fix the code or remove the column",
-                    )
-                )
-        numeric = [h for h in numeric if h in known]
-        for r in schema.required:
-            if r not in header:
-                problems.append(
-                    Problem(
-                        f"missing column for indicator {r!r}",
-                        file=src,
-                        row=1,
-                        column=r,
-                        indicator=r,
-                        hint="add the column (empty cells mark missing values)",
-                    )
-                )
-    if problems:
-        raise DataError(problems)
-
-    idx = {h: j for j, h in enumerate(header)}
-    answer_keys = {
-        col: {answer_key(a): float(v) for a, v in accepted.items()}
-        for col, accepted in schema.answers.items()
-    }
-    n = len(table.rows)
-    values = np.full((n, len(numeric)), np.nan)
-    codes: list[str] = []
-    periods: list[int] = []
-    for i, (row, rownum) in enumerate(zip(table.rows, table.row_numbers, strict=True)):
-        code = "" if unit_col is None else _cell_text(row[idx[unit_col]])
-        if not code:
-            problems.append(Problem("empty unit code", file=src, row=rownum, column=unit_col))
-        codes.append(code)
-        if period_col is not None:
-            p = parse_number(row[idx[period_col]])
-            if p is None or math.isnan(p) or p != int(p):
-                problems.append(
-                    Problem(
-                        f"period {row[idx[period_col]]!r} is not a whole number",
-                        file=src,
-                        row=rownum,
-                        column=period_col,
-                        unit=code,
-                    )
-                )
-                periods.append(0)
-            else:
-                periods.append(int(p))
-        for k, h in enumerate(numeric):
-            cell = row[idx[h]]
-            v = parse_number(cell)
-            if v is None and h in answer_keys:
-                v = answer_keys[h].get(answer_key(str(cell)))
-                if v is None:
-                    accepted = ", ".join(repr(a) for a in schema.answers[h])
-                    problems.append(
-                        Problem(
-                            f"{cell!r} is not an answer of this indicator",
-                            file=src,
-                            row=rownum,
-                            column=h,
-                            unit=code or None,
-                            hint=f"use one of {accepted}, or leave the cell empty",
-                        )
-                    )
-                    continue
-            if v is None:
-                problems.append(
-                    Problem(
-                        f"{cell!r} is not a number",
-                        file=src,
-                        row=rownum,
-                        column=h,
-                        unit=code or None,
-                        hint="use a decimal number, or leave the cell empty for a missing value",
-                    )
-                )
-            else:
-                values[i, k] = v
-    if problems:
-        raise DataError(problems)
-
-    if period_col is None:
-        period_list = [schema.period if schema.period is not None else 0]
-        period_of_row = [period_list[0]] * n
-    else:
-        period_list = sorted(set(periods))
-        period_of_row = periods
-        if schema.period is not None:
-            if schema.period not in period_list:
-                present = ", ".join(map(str, period_list))
-                raise DataError(
-                    Problem(
-                        f"no rows for period {schema.period}",
-                        file=src,
-                        column=period_col,
-                        hint=f"periods present: {present}",
-                    )
-                )
-            period_list = [schema.period]
-
-    # units in first-appearance order; check duplicates per period
-    unit_rows: dict[str, int] = {}
-    first_row: dict[tuple[str, int], int] = {}
-    unit_info: dict[str, Unit] = {}
-    row_of: dict[tuple[int, str], int] = {}
-    for i, (code, per) in enumerate(zip(codes, period_of_row, strict=True)):
-        if per not in period_list:
-            continue
-        key = (code, per)
-        if key in first_row:
-            problems.append(
-                Problem(
-                    f"duplicate unit code {code!r}"
-                    + (f" in period {per}" if period_col else "")
-                    + f" (first on row {first_row[key]})",
-                    file=src,
-                    row=table.row_numbers[i],
-                    column=unit_col,
-                    unit=code,
-                    hint="each unit appears once per period",
-                )
-            )
-            continue
-        first_row[key] = table.row_numbers[i]
-        row_of[(per, code)] = table.row_numbers[i]
-        if code not in unit_rows:
-            unit_rows[code] = len(unit_rows)
-            row = table.rows[i]
-            unit_info[code] = Unit(
-                code=code,
-                name=_cell_text(row[idx[name_col]]) if name_col else "",
-                level=_cell_text(row[idx[level_col]]) if level_col else "",
-                parent=(_cell_text(row[idx[parent_col]]) or None) if parent_col else None,
-                groups={g: _cell_text(row[idx[g]]) for g in groups if _cell_text(row[idx[g]])},
-            )
-    if problems:
-        raise DataError(problems)
-    cube = np.full((len(period_list), len(unit_rows), len(numeric)), np.nan)
-    pidx = {p: k for k, p in enumerate(period_list)}
-    for i, (code, per) in enumerate(zip(codes, period_of_row, strict=True)):
-        if per in pidx:
-            cube[pidx[per], unit_rows[code]] = values[i]
-    return Dataset(
-        units=list(unit_info.values()),
-        columns=numeric,
-        values=cube,
-        periods=period_list,
-        source=src,
-        row_numbers=row_of,
-    )
+    if c.kind == nums.AMBIGUOUS and decimal is not None:
+        c = nums.resolve_table([c], decimal)[0]
+    if c.kind == nums.NUMBER and not c.percent:
+        return c.value
+    return None
 
 
 def _cell_text(cell: Any) -> str:
@@ -487,28 +261,568 @@ def _cell_text(cell: Any) -> str:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    return _nfc(str(cell).strip())
+    return unicodedata.normalize("NFC", str(cell).strip())
+
+
+# -- the header -----------------------------------------------------------------------------
+def _find(header: Sequence[str], aliases: Sequence[str]) -> str | None:
+    folded = {fold(h): h for h in reversed(header) if h}
+    for a in aliases:
+        if fold(a) in folded:
+            return folded[fold(a)]
+    return None
+
+
+def _locate_header(table: RawTable, schema: TableSchema) -> tuple[RawTable, list[str]]:
+    """The table with its real header: the first row naming the unit column."""
+    wanted = [schema.unit_column or "unit", *UNIT_ALIASES]
+    if _find(table.header, wanted) is not None:
+        return table, []
+    for k, row in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
+        cells = [_cell_text(c) for c in row]
+        if _find(cells, wanted) is not None:
+            split = table.split_at(k)
+            n = split.header_row - table.header_row
+            return split, [
+                f"{n} title row(s) above the header skipped; the header is row {split.header_row}"
+            ]
+    return table, []
+
+
+# -- the table to a data set ----------------------------------------------------------------
+def table_to_dataset(table: RawTable, schema: TableSchema | None = None) -> Dataset:
+    """Turn a raw table into a :class:`Dataset`, collecting every problem before raising."""
+    return parse_table(table, schema).dataset
+
+
+def parse_table(table: RawTable, schema: TableSchema | None = None) -> ParsedTable:
+    """Read a raw table into a data set, keeping where each value came from."""
+    schema = schema or TableSchema()
+    table, notes = _locate_header(table, schema)
+    reader = _TableReader(table, schema)
+    return reader.read(notes)
+
+
+class _TableReader:
+    """One pass over a table: roles of the columns, then values, then the cube."""
+
+    def __init__(self, table: RawTable, schema: TableSchema) -> None:
+        self.table = table
+        self.schema = schema
+        self.problems: list[Problem] = []
+        self.src = table.source
+        self.sheet = table.sheet
+
+    def problem(self, message: str, **where: Any) -> None:
+        if "row" in where and "unit" not in where and where.get("column") is not None:
+            where["unit"] = self._unit_of_row.get(where["row"])
+        self.problems.append(Problem(message, file=self.src, sheet=self.sheet, **where))
+
+    @functools.cached_property
+    def _unit_of_row(self) -> dict[int, str | None]:
+        col = _find(self.table.header, [self.schema.unit_column or "", *UNIT_ALIASES])
+        if col is None:
+            return {}
+        j = self.table.header.index(col)
+        return {
+            n: _cell_text(_at(r, j)) or None
+            for r, n in zip(self.table.rows, self.table.row_numbers, strict=True)
+        }
+
+    def _col(self, name: str | None, aliases: Sequence[str]) -> str | None:
+        header = self.table.header
+        if name is not None:
+            found = _find(header, [name, *aliases])
+            if found is None:
+                self.problem(
+                    f"missing column {name!r}",
+                    row=self.table.header_row,
+                    column=name,
+                    hint="add it to the header"
+                    + (
+                        f" (no row among the first {HEADER_SEARCH_ROWS} names it)"
+                        if self.table.rows
+                        else ""
+                    ),
+                )
+            return found
+        return _find(header, aliases)
+
+    def _optional(self, name: str | None, aliases: Sequence[str]) -> str | None:
+        return _find(self.table.header, [name, *aliases] if name else aliases)
+
+    def read(self, notes: list[str]) -> ParsedTable:
+        table, schema = self.table, self.schema
+        header = table.header
+        hrow = table.header_row
+        if not header or not any(header):
+            raise DataError(
+                Problem(
+                    "the file is empty or has no header row",
+                    file=self.src,
+                    sheet=self.sheet,
+                    row=hrow,
+                )
+            )
+        seen: dict[str, int] = {}
+        for j, h in enumerate(header):
+            if not h:
+                if any(j < len(r) and r[j] not in (None, "") for r in table.rows):
+                    self.problem(f"column {j + 1} has values but an empty header", row=hrow)
+            elif fold(h) in seen:
+                self.problem(f"duplicate column {h!r}", row=hrow, column=h)
+            seen.setdefault(fold(h), j)
+
+        if table.strict_width:
+            for row, n in zip(table.rows, table.row_numbers, strict=True):
+                if len(row) != len(header):
+                    self.problem(
+                        f"has {len(row)} cells, the header has {len(header)}",
+                        row=n,
+                        hint="check for a stray delimiter",
+                    )
+            if self.problems:
+                raise DataError(self.problems)
+        unit_col = self._col(schema.unit_column, UNIT_ALIASES)
+        if unit_col is None and schema.unit_column is None:
+            self.problem(
+                "no unit-code column",
+                row=hrow,
+                hint="name the first column 'unit' (or 'Mã'); if a title sits above the "
+                f"header, the header must be within the first {HEADER_SEARCH_ROWS} rows",
+            )
+        name_col = self._col(schema.name_column, NAME_ALIASES)
+        period_col = self._optional(schema.period_column, PERIOD_ALIASES)
+        parent_col = self._optional(schema.parent_column, PARENT_ALIASES)
+        level_col = _find(header, [schema.level_column]) if schema.level_column else None
+        meta_cols = {
+            role: _find(header, aliases)
+            for role, aliases in (
+                ("agency", AGENCY_ALIASES),
+                ("source", SOURCE_ALIASES),
+                ("date", DATE_ALIASES),
+            )
+        }
+        if schema.group_columns:
+            groups = [g for g in (_find(header, [g]) for g in schema.group_columns) if g]
+            if schema.numeric is None:
+                for g in schema.group_columns:
+                    if _find(header, [g]) is None:
+                        self.problem(f"missing grouping column {g!r}", row=hrow, column=g)
+        else:
+            groups = [h for h in header if h.lower().endswith("_group") or h.lower() == "group"]
+        special = {c for c in (unit_col, name_col, period_col, parent_col, level_col) if c}
+        special.update(c for c in meta_cols.values() if c)
+        special.update(groups)
+        numeric_headers = [h for h in header if h and h not in special]
+        # header → data-set column: the schema's code when it matches folded
+        code_of: dict[str, str] = {h: h for h in numeric_headers}
+        if schema.numeric is not None:
+            by_fold: dict[str, list[str]] = {}
+            for c in schema.numeric:
+                by_fold.setdefault(fold(c), []).append(c)
+            for h in numeric_headers:
+                if h in schema.numeric:
+                    continue
+                match = by_fold.get(fold(h), [])
+                if len(match) == 1:
+                    code_of[h] = match[0]
+                else:
+                    self.problem(
+                        f"unknown column {h!r}: not an indicator or auxiliary "
+                        "column of this framework",
+                        row=hrow,
+                        column=h,
+                        hint="fix the code or remove the column",
+                    )
+                    del code_of[h]
+            present = set(code_of.values())
+            for r in schema.required:
+                if r not in present:
+                    self.problem(
+                        f"missing column for indicator {r!r}",
+                        row=hrow,
+                        column=r,
+                        indicator=r,
+                        hint="add the column (empty cells mark missing values)",
+                    )
+        if self.problems:
+            raise DataError(self.problems)
+
+        idx = {h: j for j, h in enumerate(header)}
+        numeric = list(code_of)  # headers, in file order
+        values = self._values(numeric, [code_of[h] for h in numeric], idx)
+        n = len(table.rows)
+
+        codes: list[str] = []
+        periods: list[int] = []
+        for row, rownum in zip(table.rows, table.row_numbers, strict=True):
+            code = "" if unit_col is None else _cell_text(_at(row, idx[unit_col]))
+            if not code:
+                self.problem("empty unit code", row=rownum, column=unit_col)
+            codes.append(code)
+            if period_col is not None:
+                cell = _at(row, idx[period_col])
+                pnum = parse_number(cell) if not isinstance(cell, _dt.date) else None
+                if pnum is None or math.isnan(pnum) or pnum != int(pnum):
+                    self.problem(
+                        f"period {cell!r} is not a whole number (a year)",
+                        row=rownum,
+                        column=period_col,
+                        unit=code,
+                    )
+                    periods.append(0)
+                else:
+                    periods.append(int(pnum))
+        if self.problems:
+            raise DataError(self.problems)
+
+        if period_col is None:
+            period_list = [schema.period if schema.period is not None else 0]
+            period_of_row = [period_list[0]] * n
+        else:
+            period_list = sorted(set(periods))
+            period_of_row = periods
+            if schema.period is not None:
+                if schema.period not in period_list:
+                    present_p = ", ".join(map(str, period_list))
+                    raise DataError(
+                        Problem(
+                            f"no rows for period {schema.period}",
+                            file=self.src,
+                            sheet=self.sheet,
+                            column=period_col,
+                            hint=f"periods present: {present_p}",
+                        )
+                    )
+                period_list = [schema.period]
+
+        unit_rows: dict[str, int] = {}
+        first_row: dict[tuple[str, int], int] = {}
+        unit_info: dict[str, Unit] = {}
+        row_of: dict[tuple[int, str], int] = {}
+        keys: list[tuple[int, str]] = []
+        kept: list[int] = []
+        for i, (code, per) in enumerate(zip(codes, period_of_row, strict=True)):
+            if per not in period_list:
+                continue
+            key = (code, per)
+            if key in first_row:
+                self.problem(
+                    f"duplicate unit code {code!r}"
+                    + (f" in period {per}" if period_col else "")
+                    + f" (first on row {first_row[key]})",
+                    row=table.row_numbers[i],
+                    column=unit_col,
+                    unit=code,
+                    hint="each unit appears once per period",
+                )
+                continue
+            first_row[key] = table.row_numbers[i]
+            row_of[(per, code)] = table.row_numbers[i]
+            keys.append((per, code))
+            kept.append(i)
+            if code not in unit_rows:
+                unit_rows[code] = len(unit_rows)
+                row = table.rows[i]
+
+                def text(col: str | None, row: tuple[Any, ...] = row) -> str:
+                    return _cell_text(_at(row, idx[col])) if col else ""
+
+                unit_info[code] = Unit(
+                    code=code,
+                    name=text(name_col),
+                    level=text(level_col),
+                    parent=text(parent_col) or None,
+                    groups={g: text(g) for g in groups if text(g)},
+                )
+        if self.problems:
+            raise DataError(self.problems)
+        cube = np.full((len(period_list), len(unit_rows), len(numeric)), np.nan)
+        pidx = {p: k for k, p in enumerate(period_list)}
+        rows_kept = np.asarray(kept, dtype=np.intp)
+        if len(kept):
+            pk = np.asarray([pidx[period_of_row[i]] for i in kept], dtype=np.intp)
+            uk = np.asarray([unit_rows[codes[i]] for i in kept], dtype=np.intp)
+            cube[pk, uk] = values[rows_kept]
+        dataset = Dataset(
+            units=list(unit_info.values()),
+            columns=[code_of[h] for h in numeric],
+            values=cube,
+            periods=period_list,
+            source=self.src,
+            row_numbers=row_of,
+        )
+        meta = {
+            role: tuple(_cell_text(_at(table.rows[i], idx[col])) for i in kept)
+            for role, col in meta_cols.items()
+            if col
+        }
+        columns = {code_of[h]: (h, table.first_column + idx[h]) for h in numeric}
+        return ParsedTable(dataset, table, columns, meta, tuple(keys), tuple(notes))
+
+    # -- values -----------------------------------------------------------------------------
+    def _values(
+        self, headers: list[str], codes: list[str], idx: Mapping[str, int]
+    ) -> np.ndarray[Any, np.dtype[np.float64]]:
+        table, schema = self.table, self.schema
+        style = None
+        if schema.locale:
+            try:
+                style = nums.style_for_locale(schema.locale)
+            except ValueError as exc:
+                raise DataError(Problem(str(exc), file=self.src, hint="use vi or en")) from None
+        answer_keys = {
+            col: {answer_key(a): float(v) for a, v in accepted.items()}
+            for col, accepted in schema.answers.items()
+        }
+        n = len(table.rows)
+        values = np.full((n, len(headers)), np.nan)
+        pending: list[tuple[int, int, nums.Cell, str]] = []  # ambiguous: (i, k, cell, text)
+        percent_of: dict[tuple[int, int], bool] = {}
+        evidence: dict[str, tuple[int, str, str]] = {}  # first example of each evidence
+        pct_cells = table.percent_cells
+        for k, (h, code) in enumerate(zip(headers, codes, strict=True)):
+            j = idx[h]
+            answers = answer_keys.get(code)
+            cache: dict[str, nums.Cell] = {}
+            for i, row in enumerate(table.rows):
+                cell = _at(row, j)
+                if cell is None:
+                    continue
+                rownum = table.row_numbers[i]
+                typed = nums.typed_number(cell)
+                if typed is not None:
+                    if not math.isfinite(typed):
+                        self._bad(rownum, h, code, cell, "is not a finite number")
+                        continue
+                    values[i, k] = typed
+                    if pct_cells and (rownum, j) in pct_cells:
+                        percent_of[(i, k)] = True
+                    continue
+                if isinstance(cell, bool):
+                    self._bad(rownum, h, code, cell, "is TRUE/FALSE, not a number")
+                    continue
+                if isinstance(cell, _dt.date | _dt.time | _dt.timedelta):
+                    self._bad(rownum, h, code, cell, "is a date or time, not a number")
+                    continue
+                text = str(cell)
+                c = cache.get(text)
+                if c is None:
+                    c = cache[text] = nums.classify(text, style)
+                if c.kind == nums.NUMBER:
+                    values[i, k] = c.value
+                    if c.percent:
+                        percent_of[(i, k)] = True
+                    for e in c.evidence:
+                        evidence.setdefault(e, (rownum, h, text))
+                elif c.kind == nums.MISSING:
+                    continue
+                elif c.kind == nums.AMBIGUOUS:
+                    pending.append((i, k, c, text))
+                else:
+                    if answers is not None and c.kind == nums.BAD:
+                        v = answers.get(answer_key(text))
+                        if v is not None:
+                            values[i, k] = v
+                            continue
+                        accepted = ", ".join(repr(a) for a in schema.answers[code])
+                        self.problem(
+                            f"{text!r} is not an answer of this indicator",
+                            row=rownum,
+                            column=h,
+                            hint=f"use one of {accepted}, or leave the cell empty",
+                        )
+                        continue
+                    self._bad_text(rownum, h, code, text, c, style)
+        self._resolve(values, pending, evidence, headers, codes, style, percent_of)
+        self._scale_and_bounds(values, headers, codes, percent_of)
+        if self.problems:
+            order = {h: k for k, h in enumerate(headers)}
+            self.problems.sort(key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
+            raise DataError(self.problems)
+        return values
+
+    def _bad(self, rownum: int, h: str, code: str, cell: Any, what: str) -> None:
+        self.problem(
+            f"{cell!r} {what}",
+            row=rownum,
+            column=h,
+            hint="type a number, or leave the cell empty for a value not reported",
+        )
+
+    def _bad_text(
+        self, rownum: int, h: str, code: str, text: str, c: nums.Cell, style: Any
+    ) -> None:
+        if c.kind == nums.NON_FINITE:
+            self.problem(
+                f"{text!r} is not a finite number",
+                row=rownum,
+                column=h,
+                hint="give the value, or leave the cell empty for a value not reported",
+            )
+            return
+        where_style = f" in the declared {style.locale} locale" if style is not None else ""
+        hint = "use a decimal number, or leave the cell empty for a missing value"
+        if style is not None:
+            example = "1.234,5" if style.decimal == "," else "1,234.5"
+            hint = f"write numbers as {example}, or leave the cell empty for a missing value"
+        self.problem(f"{text!r} is not a number{where_style}", row=rownum, column=h, hint=hint)
+
+    def _resolve(
+        self,
+        values: np.ndarray[Any, np.dtype[np.float64]],
+        pending: list[tuple[int, int, nums.Cell, str]],
+        evidence: Mapping[str, tuple[int, str, str]],
+        headers: list[str],
+        codes: list[str],
+        style: nums.NumberStyle | None,
+        percent_of: dict[tuple[int, int], bool],
+    ) -> None:
+        decimal = style.decimal if style is not None else nums.table_decimal(evidence)
+        if style is None and decimal is None and len({e[-1] for e in evidence}) > 1:
+            comma = evidence.get("decimal,") or evidence.get("group.")
+            point = evidence.get("decimal.") or evidence.get("group,")
+            if comma and point:
+                self.problem(
+                    f"the table writes numbers two ways: {comma[2]!r} (row {comma[0]}, "
+                    f"column {comma[1]!r}) uses a decimal comma, {point[2]!r} (row {point[0]}, "
+                    f"column {point[1]!r}) a decimal point",
+                    hint="write every number the same way, or declare the locale "
+                    "(--locale vi for 1.234,5; --locale en for 1,234.5)",
+                )
+                return
+        for i, k, c, text in pending:
+            if decimal is None:
+                self.problem(
+                    f"{c.value_if_decimal:g} or {c.value_if_group:g}? "
+                    f"{text.strip()!r} can be read both ways",
+                    row=self.table.row_numbers[i],
+                    column=headers[k],
+                    hint="declare how the file writes numbers (--locale vi: 1.234 = 1234; "
+                    "--locale en: 1.234 = 1.234), or write the number without a thousands "
+                    "separator",
+                )
+                continue
+            values[i, k] = c.value_if_decimal if c.sep == decimal else c.value_if_group
+            if c.percent:
+                percent_of[(i, k)] = True
+
+    def _scale_and_bounds(
+        self,
+        values: np.ndarray[Any, np.dtype[np.float64]],
+        headers: list[str],
+        codes: list[str],
+        percent_of: Mapping[tuple[int, int], bool],
+    ) -> None:
+        rules = self.schema.rules
+        rows = self.table.row_numbers
+        by_col: dict[int, list[int]] = {}
+        for i, k in percent_of:
+            by_col.setdefault(k, []).append(i)
+        for k, (h, code) in enumerate(zip(headers, codes, strict=True)):
+            rule = rules.get(code, ColumnRule())
+            marked = by_col.get(k, [])
+            for i in sorted(marked):
+                # "75%" typed as text is 75 per cent; an Excel cell formatted as a
+                # percentage holds the fraction (95 % is stored as 0.95)
+                per_cent = values[i, k] * 100.0 if self._typed(i, h) else values[i, k]
+                if rule.scale == "fraction":
+                    values[i, k] = per_cent / 100.0
+                elif rule.scale == "percent":
+                    values[i, k] = per_cent
+                else:
+                    self.problem(
+                        f"a percentage ({per_cent:g} %) in a column that is not in % "
+                        f"(the indicator's unit is {_unit_text(rule)})",
+                        row=rows[i],
+                        column=h,
+                        hint="type the number in the indicator's unit, without a % format",
+                    )
+                    values[i, k] = np.nan
+            col = values[:, k]
+            finite = ~np.isnan(col)
+            if rule.integer:
+                for r in np.nonzero(finite & (col != np.round(col)))[0].tolist():
+                    self.problem(
+                        f"{col[r]:g} is not a whole number",
+                        row=rows[r],
+                        column=h,
+                        hint="this indicator counts things",
+                    )
+            too_low = finite & (col < rule.lo) if rule.lo is not None else None
+            too_high = finite & (col > rule.hi) if rule.hi is not None else None
+            for mask, side in ((too_low, "below"), (too_high, "above")):
+                if mask is None:
+                    continue
+                for r in np.nonzero(mask)[0].tolist():
+                    v = col[r]
+                    hint = f"values lie in {_range_text(rule)}"
+                    msg = f"{v:g} is {side} the allowed range {_range_text(rule)}"
+                    if rule.scale == "fraction" and side == "above" and v <= 100:
+                        msg = f"{v:g} looks like a percentage (0–100) in a 0–1 column"
+                        hint = f"write {v / 100:g} or {v:g}%"
+                    self.problem(msg, row=rows[r], column=h, hint=hint)
+            if rule.scale == "percent":
+                explicit = set(marked)
+                plain = [i for i in np.nonzero(finite)[0] if i not in explicit]
+                x = col[plain]
+                if len(plain) >= 3 and np.all((x >= 0) & (x <= 1)) and np.any(x != np.round(x)):
+                    self.problem(
+                        f"every value is between 0 and 1 (e.g. {x[x != np.round(x)][0]:g} on "
+                        f"row {rows[plain[int(np.argmax(x != np.round(x)))]]}): they look like "
+                        "fractions (0–1) in a column in % (0–100)",
+                        column=h,
+                        hint="multiply by 100 (0.75 → 75); if they really are below 1 %, write "
+                        "them with a % sign (0.5%)",
+                    )
+
+    def _typed(self, i: int, h: str) -> bool:
+        j = self.table.header.index(h)
+        return nums.typed_number(_at(self.table.rows[i], j)) is not None
+
+
+def _range_text(rule: ColumnRule) -> str:
+    lo = "−∞" if rule.lo is None else f"{rule.lo:g}"
+    hi = "∞" if rule.hi is None else f"{rule.hi:g}"
+    return f"[{lo}, {hi}]"
+
+
+def _unit_text(rule: ColumnRule) -> str:
+    return "not declared" if rule.scale is None else rule.scale
+
+
+def _at(row: tuple[Any, ...], j: int) -> Any:
+    return row[j] if j < len(row) else None
 
 
 def read_dataset(
-    path: str | Path, schema: TableSchema | None = None, sheet: str | None = None
+    path: str | Path,
+    schema: TableSchema | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
 ) -> Dataset:
     """Read a wide CSV, Excel or JSON file into a :class:`Dataset`.
 
     Parameters
     ----------
     path
-        ``.csv`` (comma, semicolon or tab separated, UTF-8), ``.xlsx`` or ``.json`` (a list of
-        records).
+        ``.csv`` (comma, semicolon or tab separated), ``.xlsx``/``.xlsm``/``.xls``/``.ods``
+        (every visible sheet with a header row; stacked) or ``.json`` (a list of records).
     schema
-        Roles of the columns; see :class:`TableSchema`.
+        Roles of the columns and rules of the numbers; see :class:`TableSchema`.
     sheet
-        Excel sheet name (default: the first sheet).
+        Excel sheet name (default: every visible sheet that holds a table).
+    encoding
+        Text encoding of a CSV (default: UTF-8, or UTF-16 with a byte-order mark).
 
     Raises
     ------
     DataError
         Listing every problem found: missing file, unknown or missing columns, text in a
-        numeric cell, duplicate unit codes — each with file, row and column.
+        numeric cell, an ambiguous number, a value out of bounds, duplicate unit codes —
+        each with file, sheet, row and column.
     """
-    return table_to_dataset(read_table(path, sheet=sheet), schema)
+    from dxframework.io.assemble import assemble
+
+    return assemble([Path(path)], schema, sheet=sheet, encoding=encoding).dataset

@@ -1,30 +1,64 @@
 """Writing data sets and run results: CSV at full precision, JSON records, a manifest.
 
-Writes are all-or-nothing: files go to a temporary folder beside the target first and are
-moved into place only when every one of them is complete.
+Writes are all-or-nothing and replace the output folder whole (:func:`atomic_folder`): the
+files go to a hidden temporary folder beside the target, and only when every one of them is
+complete is the previous folder renamed aside, the new one renamed into place and the old one
+removed. Every output folder carries a marker, ``.dxf-output.json``; a folder that is not empty
+and has no marker holds someone else's files and is never replaced. Text cells of every CSV
+written go through :func:`dxframework.io.safe.neutralise`, so a spreadsheet opening the file
+does not run a unit name such as ``=1+1`` as a formula.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import json
 import math
 import os
+import re
+import secrets
 import shutil
-import tempfile
-from collections.abc import Iterator, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from dxframework._version import __version__
+from dxframework.errors import DxfError, Problem
+from dxframework.io.safe import neutralise
 from dxframework.model.dataset import Dataset
 from dxframework.pipeline.result import RunResult
 
-__all__ = ["atomic_folder", "dataset_csv_text", "write_dataset_csv", "write_run"]
+__all__ = [
+    "MARKER",
+    "OutputWarning",
+    "atomic_folder",
+    "check_inputs_outside",
+    "dataset_csv_text",
+    "recover_leftovers",
+    "write_dataset_csv",
+    "write_run",
+]
+
+#: Name of the marker file written into every output folder.
+MARKER = ".dxf-output.json"
+
+
+class OutputWarning(UserWarning):
+    """What was done to an output folder (leftovers of a killed run tidied, say)."""
+
+
+_TMP = ".dxf-tmp-"
+_OLD = ".dxf-old-"
+#: ``(target, staging folder)`` of the :func:`atomic_folder` calls in progress, outermost first.
+_STAGING: ContextVar[tuple[tuple[Path, Path], ...]] = ContextVar("dxf_staging", default=())
 
 
 def _cell(v: float) -> str:
@@ -36,7 +70,9 @@ def dataset_csv_text(
 ) -> str:
     """CSV text: ``unit`` (and ``period`` for panels), then one column per code.
 
-    With ``extra = {"_rank": ranks}`` each column is followed by its rank column.
+    With ``extra = {"_rank": ranks}`` each column is followed by its rank column. Unit codes
+    and column codes that a spreadsheet would run as formulas are neutralised (a leading
+    ``'``, see :func:`dxframework.io.safe.neutralise`); numbers are written as they are.
     """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -44,13 +80,13 @@ def dataset_csv_text(
     header = ["unit"] + (["period"] if panel else [])
     ranks = (extra or {}).get(rank_suffix)
     for c in data.columns:
-        header.append(c)
+        header.append(neutralise(c))
         if ranks is not None:
-            header.append(c + rank_suffix)
+            header.append(neutralise(c + rank_suffix))
     w.writerow(header)
     for p, period in enumerate(data.periods):
         for i, u in enumerate(data.units):
-            row: list[str] = [u.code] + ([str(period)] if panel else [])
+            row: list[str] = [neutralise(u.code)] + ([str(period)] if panel else [])
             for j in range(len(data.columns)):
                 row.append(_cell(data.values[p, i, j]))
                 if ranks is not None:
@@ -95,29 +131,363 @@ def _json_text(doc: Any) -> str:
     )
 
 
+# -- output folders -----------------------------------------------------------------------------
+def _absolute(path: str | Path) -> Path:
+    return Path(path).expanduser().resolve()
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it (both absolute)."""
+    return path == folder or folder in path.parents
+
+
+def _alive(pid: int) -> bool:
+    """Whether another process ``pid`` is running (not known on Windows: taken as no)."""
+    if pid == os.getpid() or os.name == "nt":
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # running, as another user
+    except OSError:
+        return False
+    return True
+
+
+def _leftovers(out: Path) -> tuple[list[Path], list[Path]]:
+    """The ``.dxf-tmp-…`` and ``.dxf-old-…`` folders of ended runs beside ``out``."""
+    pattern = re.compile(
+        r"(?P<kind>"
+        + re.escape(_TMP)
+        + "|"
+        + re.escape(_OLD)
+        + ")"
+        + re.escape(out.name)
+        + r"-(?P<pid>\d+)-[0-9a-f]{8}"
+    )
+    tmps: list[Path] = []
+    olds: list[Path] = []
+    if not out.parent.is_dir():
+        return tmps, olds
+    for p in sorted(out.parent.iterdir()):
+        m = pattern.fullmatch(p.name)
+        if m is None or not p.is_dir() or _alive(int(m["pid"])):
+            continue
+        (tmps if m["kind"] == _TMP else olds).append(p)
+    return tmps, olds
+
+
+def recover_leftovers(target: str | Path) -> list[str]:
+    """Tidy what a killed run left beside the output folder ``target``.
+
+    A run killed between renaming the previous folder aside and renaming the new one into
+    place leaves no ``target`` but a ``.dxf-old-…`` folder: it is renamed back, so the folder
+    is as it was before that run. Unfinished ``.dxf-tmp-…`` folders, and ``.dxf-old-…``
+    folders whose target is in place (a kill while the old folder was being removed), are
+    removed. Folders of a run still in progress (its process is alive) are left alone.
+
+    Returns
+    -------
+    list of str
+        One line per action, for the user.
+    """
+    out = _absolute(target)
+    tmps, olds = _leftovers(out)
+    done: list[str] = []
+    if olds and not (out.exists() or out.is_symlink()):
+        olds.sort(key=lambda p: p.stat().st_mtime_ns)
+        previous = olds.pop()
+        os.rename(previous, out)
+        done.append(
+            f"restored the output folder {out} from {previous.name}, left by an interrupted run"
+        )
+    for p, what in [(p, "previous output") for p in olds] + [
+        (p, "unfinished output") for p in tmps
+    ]:
+        try:
+            shutil.rmtree(p)
+        except OSError as exc:
+            done.append(f"could not remove {p} ({what} of an interrupted run): {exc}")
+        else:
+            done.append(f"removed {p}, the {what} of an interrupted run")
+    return done
+
+
+def _marker(folder: Path) -> dict[str, Any] | None:
+    """The marker of an output folder, or None when it has none (or an unreadable one)."""
+    try:
+        doc = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, ValueError):
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("files"), list):
+        return None
+    return doc
+
+
+def _foreign_files(folder: Path) -> list[str] | None:
+    """Files of an output folder that its markers do not list; None when it has no marker.
+
+    A sub-folder with its own marker (one level of a run, say) is checked against that one.
+    """
+    doc = _marker(folder)
+    if doc is None:
+        return None
+    listed = {str(f) for f in doc["files"]}
+    foreign: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        for d in list(dirs):
+            sub = here / d
+            if (sub / MARKER).is_file() and sub.relative_to(
+                folder
+            ).as_posix() + "/" + MARKER in listed:
+                dirs.remove(d)
+                inner = _foreign_files(sub)
+                prefix = sub.relative_to(folder).as_posix()
+                foreign += [f"{prefix}/{f}" for f in inner or []]
+        for f in files:
+            rel = (here / f).relative_to(folder).as_posix()
+            if rel != MARKER and rel not in listed:
+                foreign.append(rel)
+    return sorted(foreign)
+
+
+def _check_replaceable(out: Path, shown: str) -> None:
+    """Refuse an output folder whose files are not all outputs of dxf (they would be lost).
+
+    ``out`` is the absolute folder, ``shown`` the name the user gave, for the messages.
+    """
+    if not (out.exists() or out.is_symlink()):
+        return
+    if not out.is_dir():
+        raise DxfError(
+            Problem("the output folder is a file", file=shown, hint="choose an empty or new folder")
+        )
+    with contextlib.suppress(OSError):
+        if _within(Path.cwd().resolve(), out):
+            raise DxfError(
+                Problem(
+                    "the output folder holds the current folder, which writing would replace",
+                    file=shown,
+                    hint="choose another folder, or run from outside this one",
+                )
+            )
+    if next(out.iterdir(), None) is None:
+        return
+    foreign = _foreign_files(out)
+    if foreign is None:
+        raise DxfError(
+            Problem(
+                "the output folder is not empty and was not written by dxf: writing would "
+                "delete its files",
+                file=shown,
+                hint="choose an empty or new folder",
+            )
+        )
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise DxfError(
+            Problem(
+                f"the output folder holds files dxf did not write ({shown}): writing would "
+                "delete them",
+                file=shown,
+                hint="move them out, or choose an empty or new folder",
+            )
+        )
+
+
+def _staged(out: Path) -> tuple[Path, Path] | None:
+    """``(target, staging folder)`` of the write in progress that ``out`` lies in, if any."""
+    return next(((t, s) for t, s in reversed(_STAGING.get()) if _within(out, t)), None)
+
+
+def check_inputs_outside(out_dir: str | Path, inputs: Iterable[str | Path | None]) -> None:
+    """Check, before computing anything, that a command may write its outputs into ``out_dir``.
+
+    Every command with ``--out`` calls this first. It tidies the leftovers of a killed run
+    beside ``out_dir`` (see :func:`recover_leftovers`; a warning says what was done), then
+    refuses (:class:`DxfError`, exit 2 at the command line):
+
+    - an input file or folder inside ``out_dir``: writing replaces the folder, so the input
+      would be lost; and an ``out_dir`` inside an input folder, which writing would change;
+    - an ``out_dir`` that is not empty and not a dxf output folder (no marker, or files the
+      marker does not list): someone's files.
+
+    Parameters
+    ----------
+    out_dir
+        The output folder (it need not exist).
+    inputs
+        Paths the command reads; ``None`` and paths that do not exist (a pipeline given by
+        name, say) are skipped.
+    """
+    out = _absolute(out_dir)
+    staged = _staged(out) is not None  # inside a write in progress: that one checked the folder
+    if not staged:
+        for line in recover_leftovers(out):
+            warnings.warn(line, OutputWarning, stacklevel=2)
+    problems = []
+    for item in inputs:
+        if item is None or not Path(item).exists():
+            continue
+        where = _absolute(item)
+        if _within(where, out):
+            problems.append(
+                Problem(
+                    "this input is inside the output folder, which writing replaces",
+                    file=str(item),
+                    hint=f"choose an output folder that holds no input (not {out_dir})",
+                )
+            )
+        elif where.is_dir() and _within(out, where):
+            problems.append(
+                Problem(
+                    f"the output folder {out_dir} is inside this input folder: writing would "
+                    "change the input",
+                    file=str(item),
+                    hint="choose an output folder outside the input folders",
+                )
+            )
+    if problems:
+        raise DxfError(problems)
+    if not staged:
+        _check_replaceable(out, str(out_dir))
+
+
+def _command(default: str | None) -> dict[str, Any]:
+    """The command writing the outputs: the ``dxf`` command and its options, if one runs."""
+    try:
+        import click
+    except ImportError:  # pragma: no cover - click is a dependency
+        ctx = None
+    else:
+        ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return {"command": default or "dxframework", "options": {}}
+    return {"command": ctx.command_path, "options": dict(ctx.params)}
+
+
+def _write_marker(folder: Path, command: str | None) -> None:
+    files = sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p != folder / MARKER
+    )
+    doc = {
+        "written_by": f"dxframework {__version__}",
+        **_command(command),
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "files": files,
+    }
+    (folder / MARKER).write_text(_json_text(doc), encoding="utf-8")
+
+
+def _sync(folder: Path) -> None:
+    """Flush every file of ``folder`` to disk, so a crash cannot leave renamed empty files."""
+    if os.name == "nt":
+        return
+    for p in [*folder.rglob("*"), folder]:
+        with contextlib.suppress(OSError):
+            fd = os.open(p, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Put the complete folder ``tmp`` in place of ``out``: rename aside, rename in, remove."""
+    if not (out.exists() or out.is_symlink()):
+        os.rename(tmp, out)
+        return
+    old = out.parent / f"{_OLD}{out.name}-{os.getpid()}-{secrets.token_hex(4)}"
+    os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)  # what is left, the next run removes
+
+
 @contextmanager
-def atomic_folder(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success move its files into ``target``, else discard it."""
-    out = Path(target)
-    parent = out.parent if out.parent != Path("") else Path(".")
-    # folders this call creates, deepest first, so that a failure leaves nothing behind
-    created = [d for d in (out, parent, *parent.parents) if not d.exists()]
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".dxf-", dir=parent))
+def atomic_folder(target: str | Path, command: str | None = None) -> Iterator[Path]:
+    """Yield an empty folder to write into; on success it replaces ``target`` whole.
+
+    The folder is ``.dxf-tmp-NAME-…`` beside ``target``. When the block ends without error, a
+    marker (:data:`MARKER`: the command, the time, the files) is written into it and it is
+    swapped in: the previous ``target`` is renamed ``.dxf-old-NAME-…``, the new folder renamed
+    ``target``, the old one removed. A run either replaces the folder or leaves it as it was;
+    files of an earlier run never stay beside new ones. On error the new folder is removed,
+    with any parent folders this call created.
+
+    Before writing, leftovers of a killed run are tidied (:func:`recover_leftovers`, with a
+    warning), and a ``target`` that is not empty and not a dxf output folder is refused
+    (:class:`DxfError`): its files are someone's.
+
+    A call for a folder inside one being written (``atomic_folder(out / "district")`` within
+    ``atomic_folder(out)``) writes into the outer staging folder, so a command writes all its
+    outputs in one swap; the sub-folder gets its own marker.
+
+    Parameters
+    ----------
+    target
+        The output folder.
+    command
+        What writes, for the marker when no ``dxf`` command is running (the command and its
+        options are recorded when one is).
+    """
+    out = _absolute(target)
+    outer = _staged(out)
+    if outer is not None:
+        real, staging = outer
+        folder = staging / out.relative_to(real)
+        fresh = not folder.exists()
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            yield folder
+        except BaseException:
+            if fresh:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+        if folder != staging:
+            _write_marker(folder, command)
+        return
+    inner = [t for t, _ in _STAGING.get() if _within(t, out)]
+    if inner:
+        raise ValueError(f"cannot replace {out} while writing {inner[0]}, which lies inside it")
+    parent = out.parent
+    if parent == out:
+        raise DxfError(
+            Problem("cannot replace the root folder", file=str(out), hint="choose a new folder")
+        )
+    created = [d for d in (parent, *parent.parents) if not d.exists()]  # deepest first
+    tmp: Path | None = None
+    token = None
     done = False
     try:
+        parent.mkdir(parents=True, exist_ok=True)
+        for line in recover_leftovers(out):
+            warnings.warn(line, OutputWarning, stacklevel=3)
+        _check_replaceable(out, str(target))
+        tmp = parent / f"{_TMP}{out.name}-{os.getpid()}-{secrets.token_hex(4)}"
+        tmp.mkdir()
+        token = _STAGING.set((*_STAGING.get(), (out, tmp)))
         yield tmp
-        out.mkdir(parents=True, exist_ok=True)
-        for f in sorted(tmp.iterdir()):
-            if f.is_dir() and (out / f.name).is_dir():
-                shutil.rmtree(out / f.name)  # a folder of ours (charts/) is replaced whole
-            os.replace(f, out / f.name)
+        _STAGING.reset(token)
+        token = None
+        _write_marker(tmp, command)
+        _sync(tmp)
+        _swap(tmp, out)
         done = True
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if token is not None:
+            _STAGING.reset(token)
         if not done:
-            if out in created:
-                shutil.rmtree(out, ignore_errors=True)
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
             for d in created:
                 with contextlib.suppress(OSError):
                     d.rmdir()
@@ -126,10 +496,11 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
 def write_run(result: RunResult, out: str | Path) -> list[Path]:
     """Write one CSV per stage, ``results.csv``, ``records.json`` and ``manifest.json``.
 
-    Returns the paths written. Nothing is written unless everything is.
+    Returns the paths written (the marker aside). Nothing is written unless everything is,
+    and the files replace ``out`` whole (see :func:`atomic_folder`).
     """
     names: list[str] = []
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, "dxframework.write_run") as tmp:
         for stage in result.stages:
             name = f"{stage.name}.csv"
             (tmp / name).write_text(dataset_csv_text(stage.data), encoding="utf-8")

@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 
 from dxframework.errors import DataError, Problem
-from dxframework.io.tables import parse_number, read_table
+from dxframework.io.tables import parse_number, read_table, table_decimal
 from dxframework.model.dataset import Dataset
 from dxframework.model.units import Unit
 
@@ -35,6 +35,7 @@ class Crosswalk:
     def from_file(cls, path: str | Path) -> Crosswalk:
         """Read a crosswalk table (CSV, Excel or JSON)."""
         table = read_table(path)
+        decimal = table_decimal(table)
         header = {h.lower(): j for j, h in enumerate(table.header)}
         missing = [c for c in ("old_code", "new_code") if c not in header]
         if missing:
@@ -52,7 +53,7 @@ class Crosswalk:
             new = str(row[header["new_code"]]).strip()
             w = 1.0
             if "weight" in header:
-                v = parse_number(row[header["weight"]])
+                v = parse_number(row[header["weight"]], decimal)
                 if v is None or v < 0:
                     problems.append(
                         Problem(

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Aggregate", "Indicator", "Node"]
+__all__ = ["MISSING_POLICIES", "Aggregate", "Indicator", "Node"]
 
 
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -31,6 +31,21 @@ def _goalposts(value: Any) -> tuple[float, float] | None:
         return None
     lo, hi = value
     return (float(lo), float(hi))
+
+
+MISSING_POLICIES = ("zero", "skip", "impute")
+"""How a point rule treats an unreported value: no points, out of the points available, or
+left to the impute stage."""
+
+PERCENT_UNITS = frozenset({"%", "percent", "per cent", "phần trăm"})
+FRACTION_UNITS = frozenset({"fraction", "share", "0-1", "0–1", "tỷ lệ (0-1)", "tỷ lệ (0–1)"})
+
+
+def _bounds(value: Any) -> tuple[float | None, float | None] | None:
+    if value is None:
+        return None
+    lo, hi = value
+    return (None if lo is None else float(lo), None if hi is None else float(hi))
 
 
 def _label(name_vi: str, name_en: str, code: str, lang: str) -> str:
@@ -75,6 +90,19 @@ class Indicator:
         Text answers accepted in data files and the number each stands for, e.g.
         ``{"có": 1, "một phần": 0.5, "không": 0}`` (compared ignoring case, in NFC); a point
         rule such as ``categories`` then scores the numbers.
+    missing
+        How an unreported (blank) value is scored by a point rule: ``"zero"`` (no points,
+        as official scorecards score it), ``"skip"`` (dropped from the points available) or
+        ``"impute"`` (left missing for the impute stage). ``None``: the pipeline's default,
+        which is ``"zero"`` for point rules.
+    bounds
+        ``(lo, hi)`` of the values a data file may hold, in original units; ``None`` for an
+        open side (``(0, None)`` is "≥ 0"). A value outside is an error naming the cell.
+        Without bounds, a unit of ``fraction`` (or ``0-1``, ``share``) implies ``(0, 1)``; a
+        unit of ``%`` implies none (a share of GDP may pass 100): declare ``bounds = [0, 100]``
+        where a percentage cannot.
+    integer
+        Values must be whole numbers (counts).
     methods
         Per-indicator method overrides by stage kind, e.g.
         ``{"treat": {"winmax": 3}, "normalise": {"method": "goalposts"}}``; they merge
@@ -94,6 +122,36 @@ class Indicator:
     goalposts: tuple[float, float] | None = attrs.field(default=None, converter=_goalposts)
     methods: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
     answers: Mapping[str, float] = attrs.field(factory=dict, converter=_targets)
+    missing: str | None = attrs.field(default=None)
+    bounds: tuple[float | None, float | None] | None = attrs.field(
+        default=None, converter=_bounds
+    )
+    integer: bool = False
+
+    @missing.validator
+    def _check_missing(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+        if value is not None and value not in MISSING_POLICIES:
+            raise ValueError(
+                f"indicator {self.code!r}: missing must be one of "
+                f"{', '.join(MISSING_POLICIES)}, got {value!r}"
+            )
+
+    @property
+    def scale_kind(self) -> str | None:
+        """``"percent"`` (0–100) or ``"fraction"`` (0–1) by the declared unit, else ``None``."""
+        unit = self.unit.strip().casefold()
+        if unit in PERCENT_UNITS:
+            return "percent"
+        if unit in FRACTION_UNITS:
+            return "fraction"
+        return None
+
+    @property
+    def value_bounds(self) -> tuple[float | None, float | None]:
+        """The declared bounds, or those the unit implies (fraction: 0–1)."""
+        if self.bounds is not None:
+            return self.bounds
+        return (0.0, 1.0) if self.scale_kind == "fraction" else (None, None)
 
     @direction.validator
     def _check_direction(self, attribute: attrs.Attribute[int], value: int) -> None:

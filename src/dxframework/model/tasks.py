@@ -17,7 +17,7 @@ from pathlib import Path
 import attrs
 
 from dxframework.errors import DataError, Problem
-from dxframework.io.tables import parse_number, read_table
+from dxframework.io.tables import parse_number, read_table, table_decimal
 
 __all__ = ["STATUSES", "Task", "TaskCatalogue"]
 
@@ -80,6 +80,7 @@ class TaskCatalogue:
     def from_file(cls, path: str | Path) -> TaskCatalogue:
         """Read and validate a task table; every problem names its row and column."""
         table = read_table(path)
+        decimal = table_decimal(table)
         src = table.source
         header = {h.lower(): j for j, h in enumerate(table.header)}
         missing = [c for c in _REQUIRED if c not in header]
@@ -103,7 +104,7 @@ class TaskCatalogue:
             seen.add(tid)
             years = {}
             for col in ("start", "end"):
-                v = parse_number(cell(col))
+                v = parse_number(cell(col), decimal)
                 if v is None or math.isnan(v) or v != int(v):
                     problems.append(
                         Problem(
@@ -123,7 +124,7 @@ class TaskCatalogue:
                         hint=f"use one of {', '.join(STATUSES)}",
                     )
                 )
-            progress = parse_number(cell("progress") or "0")
+            progress = parse_number(cell("progress") or "0", decimal)
             if progress is None or not (0 <= progress <= 100):
                 problems.append(
                     Problem(

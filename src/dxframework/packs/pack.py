@@ -41,7 +41,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,9 @@ import attrs
 import numpy as np
 
 from dxframework.errors import DxfError, Problem
+from dxframework.io.assemble import Assembly, Precedence, assemble
 from dxframework.io.frameworks import FrameworkSpec, read_framework
-from dxframework.io.tables import TableSchema, read_dataset, read_header
+from dxframework.io.tables import ColumnRule, TableSchema, read_dataset, read_header
 from dxframework.model.crosswalk import Crosswalk
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
@@ -59,7 +61,12 @@ from dxframework.pipeline.result import RunResult
 from dxframework.pipeline.run import file_sha256, run_pipeline
 from dxframework.pipeline.spec import Pipeline
 
-__all__ = ["MetricPack", "PackLevel"]
+__all__ = ["DataNote", "MetricPack", "PackLevel"]
+
+
+class DataNote(UserWarning):
+    """Something the reader did that the user should know: a title row skipped, a sheet or
+    file not read, a file given twice."""
 
 _LEVEL_KEYS = {
     "title_en",
@@ -75,6 +82,7 @@ _LEVEL_KEYS = {
     "rollup",
     "description",
     "score_range",
+    "locale",
 }
 
 
@@ -129,6 +137,7 @@ class PackLevel:
     columns: Mapping[str, Any] = attrs.field(factory=dict, converter=_str_map)
     rollup: Mapping[str, Any] = attrs.field(factory=dict, converter=_str_map)
     score_range: tuple[float, float] | None = None
+    locale: str | None = None
     _cache: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
@@ -155,6 +164,7 @@ class PackLevel:
             columns=doc.get("columns", {}),
             rollup=doc.get("rollup", {}),
             score_range=tuple(doc["score_range"]) if "score_range" in doc else None,
+            locale=doc.get("locale"),
         )
 
     # -- framework ----------------------------------------------------------------------------
@@ -183,11 +193,14 @@ class PackLevel:
         period: int | None = None,
         required: bool = True,
         spec: FrameworkSpec | None = None,
+        locale: str | None = None,
     ) -> TableSchema:
         """How this level's data files are laid out (which column is which).
 
         ``spec`` (a framework read from another file) replaces the level's framework and its
-        auxiliary and grouping columns.
+        auxiliary and grouping columns. Each indicator's unit (``%``, fraction), bounds and
+        ``integer`` become the rules its column is read by; ``locale`` (default: the level's
+        declared ``locale``) says how numbers are written.
         """
         spec = spec or self.spec
         fw = framework or spec.framework
@@ -203,6 +216,11 @@ class PackLevel:
             required=_scored(fw) if required else (),
             period=period,
             answers={i.code: dict(i.answers) for i in fw.indicators if i.answers},
+            rules={
+                i.code: ColumnRule(i.scale_kind, *i.value_bounds, integer=i.integer)
+                for i in fw.indicators
+            },
+            locale=locale or self.locale,
         )
 
     @property
@@ -212,29 +230,76 @@ class PackLevel:
 
     def load_data(
         self,
-        path: str | Path | None = None,
+        path: str | Path | Sequence[str | Path] | None = None,
         period: int | None = None,
         framework: Framework | None = None,
         spec: FrameworkSpec | None = None,
+        **options: Any,
     ) -> Dataset:
-        """Read a data file laid out for this level (default: its sample data)."""
-        target = Path(path) if path is not None else self.data_path
-        if target is None:
-            raise DxfError(
-                Problem(
-                    f"pack {self.pack!r} ({self.name}) ships no sample data",
-                    hint="give a data file with --data",
+        """Read data laid out for this level (default: its sample data).
+
+        ``path`` may be one file, a folder, or several of them: they are assembled (see
+        :func:`dxframework.io.assemble`; a conflict between two files is an error unless
+        ``precedence`` is given). Other options: ``sheet``, ``encoding``, ``locale``,
+        ``agencies``, ``precedence``.
+        """
+        result = self.assemble(path, period, framework, spec, **options)
+        for note in result.notes:  # title rows skipped, sheets not read…: said, not hidden
+            warnings.warn(note, DataNote, stacklevel=2)
+        return result.dataset
+
+    def assemble(
+        self,
+        path: str | Path | Sequence[str | Path] | None = None,
+        period: int | None = None,
+        framework: Framework | None = None,
+        spec: FrameworkSpec | None = None,
+        *,
+        sheet: str | None = None,
+        encoding: str | None = None,
+        locale: str | None = None,
+        agencies: Mapping[str, str] | None = None,
+        precedence: Precedence | str | None = None,
+        required: bool = True,
+    ) -> Assembly:
+        """Read and combine data files for this level, with the provenance of every value."""
+        if path is None:
+            if self.data_path is None:
+                raise DxfError(
+                    Problem(
+                        f"pack {self.pack!r} ({self.name}) ships no sample data",
+                        hint="give a data file with --data",
+                    )
                 )
-            )
+            paths: list[str | Path] = [self.data_path]
+        elif isinstance(path, str | Path):
+            paths = [path]
+        else:
+            paths = list(path)
         fw = framework or (spec.framework if spec is not None else self.framework)
-        data = read_dataset(target, self.schema(fw, period, spec=spec))
+        schema = self.schema(fw, period, spec=spec, locale=locale, required=required)
+        if isinstance(precedence, str):
+            precedence = Precedence.parse(precedence)
+        result = assemble(
+            paths,
+            schema,
+            sheet=sheet,
+            encoding=encoding,
+            agencies=agencies,
+            precedence=precedence,
+        )
+        data = result.dataset
         absent = [c for c in fw.indicator_codes if not data.has_column(c)]
         if not absent:
-            return data
+            return result
         # indicators that carry no weight (reported, not scored) may be left out of the file
         filler = np.full((*data.shape[:2], len(absent)), np.nan)
-        return data.with_columns(
+        widened = data.with_columns(
             [*data.columns, *absent], np.concatenate([data.values, filler], axis=-1)
+        )
+        pad = np.full((*data.shape[:2], len(absent)), -1, dtype=np.int32)
+        return attrs.evolve(
+            result, dataset=widened, source=np.concatenate([result.source, pad], axis=-1)
         )
 
     # -- pipelines ----------------------------------------------------------------------------
@@ -309,6 +374,9 @@ class MetricPack:
     tasks_file: str | None = None
     targets_file: str | None = None
     report: Mapping[str, Any] = attrs.field(factory=dict, converter=_str_map)
+    workbook: Mapping[str, Any] = attrs.field(factory=dict, converter=_str_map)
+    """The ``[workbook]`` table: how ``dxf workbook`` lays out the agencies' form
+    (``sheets = "level" | "agency"``, ``agency_column = "parent"``)."""
 
     def __attrs_post_init__(self) -> None:
         if not self.levels:
@@ -379,6 +447,7 @@ class MetricPack:
             tasks_file=meta.get("tasks"),
             targets_file=meta.get("targets"),
             report=doc.get("report", {}),
+            workbook=doc.get("workbook", {}),
         )
 
     # -- levels -------------------------------------------------------------------------------
@@ -398,7 +467,10 @@ class MetricPack:
 
     def level_for(self, path: str | Path) -> PackLevel:
         """The level whose indicators are all columns of the data file (else the default)."""
-        header = set(read_header(path))  # only the header: the data are read once, later
+        return self.level_for_header(set(read_header(path)))  # only the header is read
+
+    def level_for_header(self, header: set[str]) -> PackLevel:
+        """The level whose indicators are all among these column names (else the default)."""
         for lvl in self.levels.values():
             if set(_scored(lvl.framework)) <= header:
                 return lvl

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -14,7 +14,43 @@ from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
 from dxframework.model.indicator import Indicator
 
-__all__ = ["MethodContext", "merged_settings"]
+__all__ = [
+    "BlankScoredWarning",
+    "MethodContext",
+    "is_point_rule",
+    "merged_settings",
+    "point_rule",
+]
+
+_Func = TypeVar("_Func", bound=Callable[..., Any])
+_POINT_RULE = "__dxf_point_rule__"
+
+
+def point_rule(func: _Func) -> _Func:
+    """Mark a normalisation method as a point rule (it gives points in original units).
+
+    The normalise stage applies the missing-value policy to the columns of a point rule
+    (``missing = "zero"``, ``"skip"`` or ``"impute"``): a blank earns no points by default.
+    Plugins mark their own point rules the same way::
+
+        @point_rule
+        def my_rule(x, ctx, points=10): ...
+    """
+    setattr(func, _POINT_RULE, True)
+    return func
+
+
+def is_point_rule(func: Callable[..., Any]) -> bool:
+    """Whether ``func`` was marked with :func:`point_rule`."""
+    return bool(getattr(func, _POINT_RULE, False))
+
+
+class BlankScoredWarning(UserWarning):
+    """A blank (unreported) value was scored 0 points by a point rule.
+
+    One warning per unit and indicator; the normalise stage's record lists every cell
+    (``scored_zero``).
+    """
 
 
 @attrs.frozen

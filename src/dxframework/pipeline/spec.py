@@ -25,13 +25,19 @@ TOML form::
     kind = "treat"
     winmax = 5
     overrides.Flights = { winmax = 3 }
+
+The parameters the built-in stages and methods know (:data:`PARAMETERS`) are checked when the
+pipeline is read: a weight written as text (``weights = {Index = {Conn = "2"}}``), a list where
+a number belongs, a value where a table belongs is a :class:`DxfError` naming the file, the
+stage and the key, not a failure half-way through a run.
 """
 
 from __future__ import annotations
 
 import json
+import numbers
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -40,7 +46,7 @@ import attrs
 
 from dxframework.errors import DxfError, Problem
 
-__all__ = ["DEFAULT_METHODS", "KINDS", "Pipeline", "Stage"]
+__all__ = ["DEFAULT_METHODS", "KINDS", "PARAMETERS", "Pipeline", "Stage"]
 
 #: Stage kinds, in the usual order, with the default name of the data set each writes.
 KINDS: Mapping[str, str] = MappingProxyType(
@@ -80,6 +86,249 @@ _ALIASES = {
 }
 
 
+# -- checking values read from a file ------------------------------------------------------------
+def kind_of(value: Any) -> str:
+    """What a value read from TOML or JSON is, in words (for error messages)."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, numbers.Number):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text {shown!r}"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return f"a {type(value).__name__}"
+
+
+#: A check of a value: ``(value, where)`` → messages, empty when the value is right.
+Check = Callable[[Any, str], list[str]]
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _is_whole(v: Any) -> bool:
+    return _is_number(v) and float(v).is_integer()
+
+
+def _is_list(v: Any) -> bool:
+    return isinstance(v, Iterable) and not isinstance(v, str | bytes | Mapping)
+
+
+def _scalar(what: str, test: Callable[[Any], bool]) -> Check:
+    def check(v: Any, where: str) -> list[str]:
+        return [] if test(v) else [f"{where} must be {what}, not {kind_of(v)}"]
+
+    return check
+
+
+def _list_of(what: str, item: Check) -> Check:
+    def check(v: Any, where: str) -> list[str]:
+        if not _is_list(v):
+            return [f"{where} must be a list of {what}, not {kind_of(v)}"]
+        return [m for i, x in enumerate(v) for m in item(x, f"{where}[{i}]")]
+
+    return check
+
+
+def _table_of(inner: Check, what: str) -> Check:
+    def check(v: Any, where: str) -> list[str]:
+        if not isinstance(v, Mapping):
+            return [f"{where} must be {what}, not {kind_of(v)}"]
+        return [m for k, x in v.items() for m in inner(x, f"{where}.{k}")]
+
+    return check
+
+
+def _either(what: str, *checks: Check) -> Check:
+    """One of several shapes; a value of one of them (a list, say) reports what is wrong in it."""
+
+    def check(v: Any, where: str) -> list[str]:
+        found = [c(v, where) for c in checks]
+        if any(not f for f in found):
+            return []
+        wrong_shape = f"{where} must be "
+        inside = [f for f in found if not (f[0].startswith(wrong_shape) and len(f) == 1)]
+        return inside[0] if len(inside) == 1 else [f"{where} must be {what}, not {kind_of(v)}"]
+
+    return check
+
+
+_NUMBER = _scalar("a number", _is_number)
+_WHOLE = _scalar("a whole number", _is_whole)
+_TEXT = _scalar("text", lambda v: isinstance(v, str))
+_FLAG = _scalar("true or false", lambda v: isinstance(v, bool))
+_NUMBERS = _list_of("numbers", _NUMBER)
+_TEXTS = _list_of("texts", _TEXT)
+_NUMBER_OR_LIST = _either("a number or a list of numbers", _NUMBER, _NUMBERS)
+_TABLE = _table_of(lambda v, where: [], "a table")
+
+#: Parameters the built-in stages and methods know, by stage kind, with what each must be.
+PARAMETERS: Mapping[str, Mapping[str, Check]] = MappingProxyType(
+    {
+        "denominate": {"scale": _NUMBER},
+        "impute": {"group": _TEXT},
+        "screen": {
+            "min_availability": _NUMBER,
+            "min_nonzero": _NUMBER,
+            "force_include": _list_of("unit codes", _TEXT),
+            "force_exclude": _list_of("unit codes", _TEXT),
+        },
+        "treat": {
+            "winmax": _WHOLE,
+            "skew_max": _NUMBER,
+            "kurt_max": _NUMBER,
+            "lam": _NUMBER,
+            "fallback": _TEXT,
+        },
+        "normalise": {
+            "lo": _NUMBER_OR_LIST,
+            "hi": _NUMBER_OR_LIST,
+            "scale": _NUMBER,
+            "target": _either(
+                "a number, a list of numbers or the name of a target", _NUMBER, _NUMBERS, _TEXT
+            ),
+            "cap": _FLAG,
+            "truncate": _FLAG,
+            "constant": _NUMBER,
+            "mean": _NUMBER,
+            "sd": _NUMBER,
+            "per": _NUMBER,
+            "points": _NUMBER_OR_LIST,
+            "thresholds": _NUMBERS,
+            "below": _NUMBER,
+            "mapping": _table_of(_NUMBER, "a table of value = number"),
+            "unit": _TEXT,
+            "pooled": _FLAG,
+        },
+        "weight": {
+            "weights": _table_of(
+                _table_of(_NUMBER, "a table of child = weight"),
+                "a table of parent = {child = weight}",
+            ),
+            "matrices": _table_of(_TABLE, "a table of aggregate = {matrix = [[...]]}"),
+            "targets": _table_of(_NUMBERS, "a table of aggregate = [numbers]"),
+            "name": _TEXT,
+        },
+        "aggregate": {
+            "p": _NUMBER,
+            "bounds": _NUMBERS,
+            "standardise": _FLAG,
+            "min_availability": _NUMBER,
+            "inputs": _either(
+                "a level number, a list of codes or a table of code = weight",
+                _WHOLE,
+                _TEXTS,
+                _table_of(_NUMBER, "a table of code = weight"),
+            ),
+        },
+    }
+)
+
+
+def _check_params(kind: str, params: Mapping[str, Any], where: str) -> list[str]:
+    """Messages for known parameters of a ``kind`` stage that have the wrong type."""
+    known = PARAMETERS.get(kind, {})
+    out: list[str] = []
+    for key, value in params.items():
+        if key == "method":
+            out += _TEXT(value, f"{where}{key}")
+        elif key in known:
+            out += known[key](value, f"{where}{key}")
+    return out
+
+
+def _check_layer(kind: str, value: Any, where: str, what: str) -> list[str]:
+    """An override (or a level's settings): a method name, or a table of parameters."""
+    if isinstance(value, str):
+        return []
+    if not isinstance(value, Mapping):
+        return [f"{where} must be {what}, not {kind_of(value)}"]
+    return _check_params(kind, value, f"{where}.")
+
+
+def _stage_problems(stage: Stage) -> list[str]:
+    out = _check_params(stage.kind, stage.params, "")
+    for code, layer in stage.overrides.items():
+        out += _check_layer(
+            stage.kind, layer, f"overrides.{code}", "a table of parameters or a method name"
+        )
+    if stage.kind == "aggregate" and "levels" in stage.params:
+        levels = stage.params["levels"]
+        if not isinstance(levels, Mapping):
+            out.append(f"levels must be a table of level = {{method = ...}}, not {kind_of(levels)}")
+        else:
+            for level, layer in levels.items():
+                out += _check_layer(
+                    "aggregate", layer, f"levels.{level}", "a table of parameters or a method name"
+                )
+    return out
+
+
+def _hint(message: str) -> str:
+    """How to fix a value of the wrong type."""
+    if "must be a number" in message and "not the text" in message:
+        return 'a number is written without quotes: 2.5, not "2.5"'
+    if "true or false" in message:
+        return "write true or false, without quotes"
+    if "must be text" in message:
+        return 'text is written in quotes: method = "minmax"'
+    if "must be a list" in message:
+        return 'a list is written in brackets: ["A", "B"] or [1, 2]'
+    if "must be a table" in message:
+        return "a table is written { key = value, ... } or as a [section]"
+    return "see the parameters of each method in the methods guide (docs/methods.md)"
+
+
+def _ranking_problems(ranking: Mapping[str, Any], source: str | None) -> list[Problem]:
+    """What is wrong in a pipeline's ``[ranking]`` table."""
+    hint = "use digits = 4, indicators = true and/or tiers = {thresholds = [...], labels = [...]}"
+    unknown = set(ranking) - {"digits", "tiers", "indicators"}
+    if unknown:
+        return [
+            Problem(
+                f"unknown ranking settings: {', '.join(sorted(unknown))}", file=source, hint=hint
+            )
+        ]
+    found: list[str] = []
+    if "digits" in ranking:
+        digits = ranking["digits"]
+        found += _WHOLE(digits, "ranking.digits")
+        if not found and digits < 0:
+            found.append(f"ranking.digits must be 0 or more, not {digits}")
+    if "indicators" in ranking:
+        found += _FLAG(ranking["indicators"], "ranking.indicators")
+    if "tiers" in ranking:
+        tiers = ranking["tiers"]
+        if not isinstance(tiers, Mapping):
+            found.append(
+                f"ranking.tiers must be a table of thresholds and labels, not {kind_of(tiers)}"
+            )
+        elif not {"thresholds", "labels"} <= set(tiers):
+            found.append("ranking.tiers needs both thresholds and labels")
+        else:
+            shape = _NUMBERS(tiers["thresholds"], "ranking.tiers.thresholds") + _TEXTS(
+                tiers["labels"], "ranking.tiers.labels"
+            )
+            found += shape
+            if not shape:
+                thresholds, labels = list(tiers["thresholds"]), list(tiers["labels"])
+                if thresholds != sorted(thresholds):
+                    found.append("ranking.tiers.thresholds must ascend")
+                if len(labels) != len(thresholds) + 1:
+                    found.append(
+                        f"ranking.tiers has {len(thresholds)} thresholds and {len(labels)} "
+                        "labels: give one label more than thresholds"
+                    )
+    return [Problem(m, file=source, hint=hint) for m in found]
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -89,6 +338,8 @@ def _plain(value: Any) -> Any:
 
 
 def _readonly(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if value is not None and not isinstance(value, Mapping):
+        raise DxfError(Problem(f"expected a table of settings, not {kind_of(value)}"))
     return MappingProxyType(_plain(value or {}))
 
 
@@ -131,6 +382,9 @@ class Stage:
             object.__setattr__(self, "method", DEFAULT_METHODS[kind])
         if not self.name:
             object.__setattr__(self, "name", KINDS[kind])
+        problems = _stage_problems(self)
+        if problems:
+            raise DxfError([Problem(m, hint=_hint(m)) for m in problems])
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for manifests and TOML/JSON files)."""
@@ -164,15 +418,27 @@ class Pipeline:
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any], source: str | None = None) -> Pipeline:
         """Build from plain data: ``{"name", "description", "stages": [{...}, ...]}``."""
+        if not isinstance(doc, Mapping):
+            raise DxfError(
+                Problem(
+                    f"a pipeline must be a table (name, description, stages), not {kind_of(doc)}",
+                    file=source,
+                )
+            )
         if "pipeline" in doc and isinstance(doc["pipeline"], Mapping):  # a run manifest
             doc = doc["pipeline"]
         raw = doc.get("stages", doc.get("stage"))
-        if not isinstance(raw, Sequence) or not raw:
+        if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
             raise DxfError(
                 Problem("a pipeline needs a list of stages ([[stages]] in TOML)", file=source)
             )
+        problems = [
+            Problem(m, file=source, hint=_hint(m))
+            for key in ("name", "description")
+            if key in doc
+            for m in _TEXT(doc[key], key)
+        ]
         stages: list[Stage] = []
-        problems: list[Problem] = []
         for i, entry in enumerate(raw, start=1):
             if not isinstance(entry, Mapping) or "kind" not in entry:
                 problems.append(
@@ -182,6 +448,20 @@ class Pipeline:
                         hint=f"kind is one of: {', '.join(KINDS)}",
                     )
                 )
+                continue
+            kind = entry["kind"]
+            label = f"stage {i} ({kind})" if isinstance(kind, str) else f"stage {i}"
+            shape = [
+                m
+                for key in ("kind", "method", "name")
+                if key in entry
+                for m in _TEXT(entry[key], key)
+            ]
+            for key in ("params", "overrides"):
+                if key in entry and not isinstance(entry[key], Mapping):
+                    shape.append(f"{key} must be a table, not {kind_of(entry[key])}")
+            if shape:
+                problems += [Problem(f"{label}: {m}", file=source, hint=_hint(m)) for m in shape]
                 continue
             params = dict(entry.get("params", {}))
             params.update(
@@ -194,37 +474,34 @@ class Pipeline:
             try:
                 stages.append(
                     Stage(
-                        kind=str(entry["kind"]),
-                        method=str(entry.get("method", "")),
-                        name=str(entry.get("name", "")),
+                        kind=kind,
+                        method=entry.get("method", ""),
+                        name=entry.get("name", ""),
                         params=params,
                         overrides=entry.get("overrides", {}),
                     )
                 )
             except DxfError as exc:
                 problems.extend(
-                    attrs.evolve(p, file=source, message=f"stage {i}: {p.message}")
+                    attrs.evolve(p, file=source, message=f"{label}: {p.message}")
                     for p in exc.problems
                 )
-        if problems:
-            raise DxfError(problems)
         ranking = doc.get("ranking", {})
         if not isinstance(ranking, Mapping):
-            raise DxfError(Problem("'ranking' must be a table: digits, tiers", file=source))
-        unknown = set(ranking) - {"digits", "tiers", "indicators"}
-        if unknown:
-            raise DxfError(
+            problems.append(
                 Problem(
-                    f"unknown ranking settings: {', '.join(sorted(unknown))}",
+                    f"'ranking' must be a table: digits, tiers, not {kind_of(ranking)}",
                     file=source,
-                    hint="use digits = 4, indicators = true "
-                    "and/or tiers = {thresholds = [...], labels = [...]}",
                 )
             )
+        else:
+            problems += _ranking_problems(ranking, source)
+        if problems:
+            raise DxfError(problems)
         return cls(
             stages=stages,
-            name=str(doc.get("name", "custom")),
-            description=str(doc.get("description", "")),
+            name=doc.get("name", "custom"),
+            description=doc.get("description", ""),
             ranking=ranking,
         )
 

@@ -7,6 +7,7 @@ and writes a record of what it did.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,8 +21,14 @@ from dxframework.methods.denominate import denominate
 from dxframework.methods.treat import TreatmentResult
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
-from dxframework.model.indicator import Aggregate, Indicator
-from dxframework.pipeline.context import MethodContext, column_groups, merged_settings
+from dxframework.model.indicator import MISSING_POLICIES, Aggregate, Indicator
+from dxframework.pipeline.context import (
+    BlankScoredWarning,
+    MethodContext,
+    column_groups,
+    is_point_rule,
+    merged_settings,
+)
 from dxframework.pipeline.spec import Stage
 from dxframework.plugins.registry import Registry
 
@@ -40,6 +47,7 @@ class RunState:
     registry: Registry
     weights: dict[tuple[str, str], float] = attrs.field(factory=dict)
     directed: bool = False
+    imputed: bool = False
 
 
 def _call(
@@ -79,11 +87,14 @@ def _by_column(
     stage: Stage,
     data: Dataset,
     apply: Callable[[str, dict[str, Any], MethodContext, F], F],
+    settings: list[tuple[str, dict[str, Any]]] | None = None,
 ) -> F:
     """Apply per-column-group settings over the indicator columns of ``data``."""
     codes = data.columns
     out = data.values.copy()
-    for method, params, cols in column_groups(_settings(state, stage, codes)):
+    if settings is None:
+        settings = _settings(state, stage, codes)
+    for method, params, cols in column_groups(settings):
         if method == "none":
             continue
         sub = tuple(codes[j] for j in cols)
@@ -183,6 +194,7 @@ def run_impute(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
         return y
 
     out = _by_column(state, stage, data, apply)
+    state.imputed = True
     was = np.isnan(data.values)
     filled = was & ~np.isnan(out)
     pi, ui, ci = np.nonzero(filled)  # columns of equal length: one entry per imputed cell
@@ -244,6 +256,18 @@ def run_screen(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
         for i in np.nonzero(~final)[0]
     ]
     kept = [c for c, k in zip(codes, final, strict=True) if k]
+    if codes and not kept:
+        settings = ", ".join(f"{k} = {v!r}" for k, v in params.items())
+        raise MethodError(
+            Problem(
+                f"stage {stage.name!r} (screen, method {stage.method!r}"
+                + (f", {settings}" if settings else "")
+                + f") drops every one of the {len(codes)} units: nothing is left to score",
+                file=data.source,
+                hint="relax the screening settings in the pipeline (a lower min_availability, "
+                "say) or keep units with force_include",
+            )
+        )
     return data.select(units=kept), {
         "dropped": dropped,
         "kept": len(kept),
@@ -294,10 +318,106 @@ def run_treat(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
 
 
 # -- normalise ------------------------------------------------------------------------------
+def _missing_policies(state: RunState, stage: Stage, codes: tuple[str, ...]) -> list[str]:
+    """The missing-value policy of each column, applied if its method is a point rule.
+
+    Most specific first: the stage's override for the indicator (``missing`` key), the
+    indicator's ``methods.normalise``, its ``missing`` field, the stage's ``missing``
+    parameter, ``"zero"``. The stage's own ``missing`` survives an indicator switching to
+    another method: it is a setting of the stage, not a parameter of the method.
+    """
+    problems: list[Problem] = []
+
+    def checked(value: Any, code: str | None) -> str | None:
+        if value is None or value in MISSING_POLICIES:
+            return None if value is None else str(value)
+        problems.append(
+            Problem(
+                f"stage {stage.name!r}: missing = {value!r} is not a missing-value policy",
+                indicator=code,
+                column=code,
+                hint=f"use one of: {', '.join(MISSING_POLICIES)}",
+            )
+        )
+        return None
+
+    default = checked(stage.params.get("missing"), None) or "zero"
+    out: list[str] = []
+    for c in codes:
+        node = state.framework.nodes.get(c)
+        layers: list[str | None] = []
+        for layer in (
+            stage.overrides.get(c),
+            node.methods.get("normalise") if node is not None else None,
+        ):
+            layers.append(checked(layer.get("missing"), c) if isinstance(layer, Mapping) else None)
+        layers.append(node.missing if isinstance(node, Indicator) else None)
+        out.append(next((v for v in layers if v is not None), default))
+    if problems:
+        raise MethodError(problems)
+    return out
+
+
+def _blank_warnings(
+    state: RunState,
+    stage: Stage,
+    data: Dataset,
+    scored_zero: NDArray[np.bool_],
+    policies: list[str],
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The record entries (one per cell) and warning lines (one per unit and indicator)."""
+    pi, ui, ci = np.nonzero(scored_zero)
+    units = np.asarray(data.unit_codes, dtype=object)[ui].tolist()
+    cols = np.asarray(data.columns, dtype=object)[ci].tolist()
+    periods = np.asarray(data.periods)[pi].tolist()
+    cells = [
+        {"unit": u, "period": p, "indicator": c, "policy": policies[j]}
+        for u, p, c, j in zip(units, periods, cols, ci.tolist(), strict=True)
+    ]
+    by_pair: dict[tuple[int, int], list[int]] = {}
+    for p, i, j in zip(pi.tolist(), ui.tolist(), ci.tolist(), strict=True):
+        by_pair.setdefault((i, j), []).append(data.periods[p])
+    lines: list[str] = []
+    for (i, j), when in sorted(by_pair.items()):
+        unit = data.units[i]
+        name = f" ({unit.name})" if unit.name and unit.name != unit.code else ""
+        at = "" if data.periods == (0,) else " in " + ", ".join(map(str, when))
+        policy = policies[j]
+        if policy == "impute":
+            why = (
+                "still no value after imputation"
+                if state.imputed
+                else "no value and no impute stage before this one"
+            )
+        else:
+            why = "no value"
+        lines.append(
+            f"unit {unit.code!r}{name}, indicator {data.columns[j]!r}: {why}{at}, "
+            f"scored 0 points (missing = {policy!r}, stage {stage.name!r})"
+        )
+    return cells, lines
+
+
 def run_normalise(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any]]:
-    """Apply direction, then the normalisation method of each indicator."""
+    """Apply direction, then the normalisation method of each indicator.
+
+    Point rules (methods marked :func:`~dxframework.pipeline.context.point_rule`) then apply
+    each column's missing-value policy: ``"zero"`` and ``"impute"`` give a value still missing
+    0 points (each such cell is listed in the record's ``scored_zero`` and warned about once
+    per unit and indicator), ``"skip"`` leaves it missing, out of the points available.
+    """
     data = state.current
+    codes = data.columns
     methods: dict[str, dict[str, Any]] = {}
+    policies = _missing_policies(state, stage, codes)
+    # ``missing`` is the stage's setting, not a method parameter: never passed on
+    settings = [
+        (m, {k: v for k, v in p.items() if k != "missing"})
+        for m, p in _settings(state, stage, codes)
+    ]
+    position = {c: j for j, c in enumerate(codes)}
+    scored_zero = np.zeros(data.values.shape, dtype=bool)
+    point_codes: list[str] = []
 
     def apply(method: str, params: dict[str, Any], ctx: MethodContext, x: F) -> F:
         func = state.registry.method("normalise", method).func
@@ -310,18 +430,43 @@ def run_normalise(state: RunState, stage: Stage) -> tuple[Dataset, dict[str, Any
         y = np.asarray(
             _call(func, xin, ctx, stage=stage, method=method, params=params), dtype=np.float64
         ).reshape(x.shape)
-        for c in ctx.codes:
+        point = is_point_rule(func)
+        idx = [position[c] for c in ctx.codes]
+        if point:  # a blank earns no points unless the policy is "skip"
+            point_codes.extend(ctx.codes)
+            blank = np.isnan(x)
+            zero = blank & (np.array([policies[j] for j in idx]) != "skip")
+            y = np.where(zero, 0.0, np.where(blank, np.nan, y))
+            scored_zero[..., idx] = zero
+        for c, j in zip(ctx.codes, idx, strict=True):
             methods[c] = {"method": method, "params": params, "pooled": pooled}
+            if point:
+                methods[c]["missing"] = policies[j]
         return y
 
-    out = _by_column(state, stage, data, apply)
+    out = _by_column(state, stage, data, apply, settings)
+    if "missing" in stage.params and not point_codes:
+        raise MethodError(
+            Problem(
+                f"stage {stage.name!r}: missing = {stage.params['missing']!r} applies to "
+                f"point rules, and no indicator of this stage uses one (method "
+                f"{stage.method!r})",
+                hint="remove missing from the stage, or score the indicators by a point rule "
+                "(ratio, steps, categories)",
+            )
+        )
     direction_applied = not state.directed
     state.directed = True
     for c in data.columns:
         methods.setdefault(c, {"method": "none", "params": {}})
+    cells, lines = _blank_warnings(state, stage, data, scored_zero, policies)
+    for line in lines:
+        warnings.warn(line, BlankScoredWarning, stacklevel=2)
     return data.with_columns(data.columns, out), {
         "indicators": methods,
         "direction_applied": direction_applied,
+        "scored_zero": cells,
+        "warnings": lines,
     }
 
 

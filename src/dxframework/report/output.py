@@ -48,7 +48,8 @@ def write_documents(
     """Write each document as ``NAME.LANG.EXT`` into ``out``.
 
     The Markdown links its charts as ``charts/ID.LANG.svg`` (PNG copies beside them), so
-    documents in several languages can share a folder.
+    documents in several languages can share a folder. The files replace ``out`` whole, all
+    or nothing (see :func:`dxframework.io.writers.atomic_folder`).
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -57,7 +58,7 @@ def write_documents(
     from dxframework.report.html_writer import html_text
 
     written: list[str] = []
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, "dxframework.report.write_documents") as tmp:
         for doc in docs:
             stem = f"{doc.name}.{doc.document.lang}"
             if "md" in formats:

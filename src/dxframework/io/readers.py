@@ -1,0 +1,399 @@
+"""The built-in file readers: CSV, Excel (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``) and JSON.
+
+Each reader turns a file into :class:`~dxframework.io.tables.RawTable` objects (one per sheet
+read) and nothing more: no number is parsed here, so every reader goes through the same
+number rules (:mod:`dxframework.io.numbers`). The readers are registered as data loaders by
+the built-in plugin, through the same hook a third-party plugin uses; a plugin may replace one
+for a suffix.
+
+- CSV: UTF-8 (with or without BOM), UTF-16 with a BOM, or the ``encoding`` given (``cp1258``
+  for files saved by Vietnamese Windows); comma, semicolon or tab; quoted line breaks kept.
+  Read as a stream, so memory stays proportional to the cells, not to several copies of the
+  text.
+- Excel: read with python-calamine (fast); every visible sheet, or only the one named (hidden
+  sheets are read only when named). Cells formatted as a percentage and formula cells without
+  a cached value are found in the sheet's XML (``.xlsx``/``.xlsm``), so that they are read by
+  the indicator's unit or reported, never misread.
+- JSON: a list of records or ``{"records": [...]}``; duplicate keys, ``NaN``/``Infinity``,
+  numbers out of range and absurd nesting are errors naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from dxframework.errors import DataError, Problem
+from dxframework.io.raw import RawTable
+
+__all__ = ["EXCEL_SUFFIXES", "READERS", "read_csv", "read_excel", "read_json"]
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+# -- CSV ------------------------------------------------------------------------------------
+def _open_text(p: Path, encoding: str | None) -> io.TextIOWrapper:
+    with p.open("rb") as fh:
+        head = fh.read(4)
+    if encoding is None:
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            encoding = "utf-16"
+        else:
+            encoding = "utf-8-sig"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise DataError(
+            Problem(f"unknown encoding {encoding!r}", file=str(p), hint="e.g. utf-8, cp1258")
+        ) from None
+    return open(p, encoding=encoding, newline="")
+
+
+def _delimiter(p: Path, first_line: str) -> str:
+    """Tab for .tsv; else the commonest of comma, semicolon and tab in the first line."""
+    return "\t" if p.suffix.lower() == ".tsv" else max(",;\t", key=first_line.count)
+
+
+def _decode_problem(p: Path, exc: UnicodeDecodeError, encoding: str | None) -> DataError:
+    return DataError(
+        Problem(
+            f"not {encoding or 'UTF-8'} text ({exc.reason} at byte {exc.start})",
+            file=str(p),
+            hint="save the file as CSV UTF-8, or give its encoding "
+            "(--encoding cp1258 for Vietnamese Windows, utf-16)",
+        )
+    )
+
+
+def read_csv(path: Path, sheet: str | None = None, encoding: str | None = None) -> RawTable:
+    """Read a CSV (or TSV) file; rows are numbered as lines of the file (header = 1)."""
+    p = Path(path)
+    try:
+        with _open_text(p, encoding) as fh:
+            first = fh.readline()
+            fh.seek(0)
+            if first.startswith("\ufeff"):
+                first = first[1:]
+            reader = csv.reader(fh, delimiter=_delimiter(p, first), strict=True)
+            rows: list[tuple[str, ...]] = []
+            numbers: list[int] = []
+            line = 1
+            try:
+                for record in reader:
+                    if any(c.strip() for c in record):
+                        rows.append(tuple(record))
+                        numbers.append(line)
+                    line = reader.line_num + 1
+            except csv.Error as exc:
+                raise DataError(
+                    Problem(f"malformed CSV: {exc}", file=str(p), row=reader.line_num)
+                ) from None
+    except UnicodeDecodeError as exc:
+        raise _decode_problem(p, exc, encoding) from None
+    except UnicodeError as exc:  # UTF-16 without a valid BOM and the like
+        raise DataError(Problem(f"cannot decode the file: {exc}", file=str(p))) from None
+    if rows and rows[0] and rows[0][0].startswith("\ufeff"):
+        rows[0] = (rows[0][0][1:], *rows[0][1:])
+    return RawTable.from_rows(str(p), rows, numbers, strict_width=True)
+
+
+# -- Excel ----------------------------------------------------------------------------------
+def _calamine() -> Any:
+    try:
+        import python_calamine
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ModuleNotFoundError(
+            "reading Excel files needs python-calamine", name="python_calamine"
+        ) from None
+    return python_calamine
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_XF = re.compile(rb"<xf\b([^>]*)/?>")
+_NUMFMT = re.compile(rb'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"')
+_PERCENT_BUILTIN = {9, 10}
+
+
+def col_letter(index: int) -> str:
+    """``0`` → ``A``, ``26`` → ``AA``."""
+    s = ""
+    n = index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → path of its XML part inside an ``.xlsx``."""
+    wb = z.read("xl/workbook.xml")
+    rels = z.read("xl/_rels/workbook.xml.rels")
+    targets = {
+        m.group(1).decode(): m.group(2).decode()
+        for m in re.finditer(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
+    }
+    targets.update(
+        {
+            m.group(2).decode(): m.group(1).decode()
+            for m in re.finditer(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
+        }
+    )
+    out: dict[str, str] = {}
+    for m in re.finditer(rb"<sheet\b([^>]*)/?>", wb):
+        attrs_ = m.group(1)
+        name = re.search(rb'\bname="([^"]*)"', attrs_)
+        rid = re.search(rb'\br:id="([^"]*)"', attrs_) or re.search(rb'\bid="([^"]*)"', attrs_)
+        if name and rid and rid.group(1).decode() in targets:
+            target = targets[rid.group(1).decode()].lstrip("/")
+            out[_unescape(name.group(1).decode())] = (
+                target if target.startswith("xl/") else "xl/" + target
+            )
+    return out
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+def _percent_styles(z: zipfile.ZipFile) -> set[int]:
+    try:
+        styles = z.read("xl/styles.xml")
+    except KeyError:
+        return set()
+    custom = {
+        int(m.group(1))
+        for m in _NUMFMT.finditer(styles)
+        if "%" in re.sub(r'"[^"]*"|\\.', "", _unescape(m.group(2).decode()))
+    }
+    percent = _PERCENT_BUILTIN | custom
+    xfs = re.search(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
+    if not xfs:
+        return set()
+    out: set[int] = set()
+    for k, m in enumerate(_XF.finditer(xfs.group(1))):
+        fmt = re.search(rb'\bnumFmtId="(\d+)"', m.group(1))
+        if fmt and int(fmt.group(1)) in percent:
+            out.add(k)
+    return out
+
+
+def _xlsx_marks(
+    p: Path, sheets: list[str]
+) -> dict[str, tuple[frozenset[tuple[int, int]], tuple[tuple[int, int], ...]]]:
+    """Per sheet: cells formatted as a percentage, and formula cells with no cached value.
+
+    Positions are ``(row number, column index)`` with rows from 1 and columns from 0.
+    """
+    out: dict[str, tuple[frozenset[tuple[int, int]], tuple[tuple[int, int], ...]]] = {}
+    try:
+        with zipfile.ZipFile(p) as z:
+            paths = _sheet_paths(z)
+            pct_styles = _percent_styles(z)
+            style_re = (
+                re.compile(rb'\bs="(' + b"|".join(str(s).encode() for s in pct_styles) + rb')"')
+                if pct_styles
+                else None
+            )
+            for name in sheets:
+                part = paths.get(name)
+                if part is None:
+                    continue
+                xml = z.read(part)
+                percent: set[tuple[int, int]] = set()
+                uncached: list[tuple[int, int]] = []
+                has_formula = b"<f" in xml
+                if style_re is None and not has_formula:
+                    continue
+                for m in _CELL.finditer(xml):
+                    head, body = m.group(1), m.group(3) or b""
+                    ref = _REF.search(head)
+                    if ref is None:
+                        continue
+                    pos = (int(ref.group(2)), _col_index(ref.group(1)))
+                    if style_re is not None and style_re.search(head):
+                        percent.add(pos)
+                    if has_formula and b"<f" in body and not re.search(rb"<v>[^<]+</v>", body):
+                        uncached.append(pos)
+                out[name] = (frozenset(percent), tuple(uncached))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    return out
+
+
+def read_excel(path: Path, sheet: str | None = None, encoding: str | None = None) -> list[RawTable]:
+    """Read every visible sheet of a workbook (or only ``sheet``, hidden or not)."""
+    p = Path(path)
+    pc = _calamine()
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(p))
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise DataError(
+            Problem(
+                f"cannot open as a workbook: {type(exc).__name__}: {exc}",
+                file=str(p),
+                hint="save it again from Excel or LibreOffice as .xlsx",
+            )
+        ) from None
+    meta = {m.name: m for m in wb.sheets_metadata}
+    if sheet is not None:
+        if sheet not in meta:
+            raise DataError(
+                Problem(
+                    f"no sheet {sheet!r} (sheets: {', '.join(wb.sheet_names)})",
+                    file=str(p),
+                    hint="name one of them with --sheet",
+                )
+            )
+        names = [sheet]
+    else:
+        names = [n for n in wb.sheet_names if str(meta[n].visible).endswith("Visible")]
+        if not names:
+            raise DataError(Problem("the workbook has no visible sheet", file=str(p)))
+    marks = _xlsx_marks(p, names) if p.suffix.lower() in (".xlsx", ".xlsm") else {}
+    tables: list[RawTable] = []
+    for name in names:
+        try:
+            ws = wb.get_sheet_by_name(name)
+            cells = ws.to_python(skip_empty_area=True)
+            row0, col0 = ws.start if ws.start is not None else (0, 0)
+        except Exception as exc:
+            raise DataError(
+                Problem(f"cannot read sheet {name!r}: {type(exc).__name__}: {exc}", file=str(p))
+            ) from None
+        percent, uncached = marks.get(name, (frozenset(), ()))
+        problems = [
+            Problem(
+                f"cell {col_letter(c)}{r} holds a formula without a computed value",
+                file=str(p),
+                sheet=name,
+                row=r,
+                hint="open the file in Excel or LibreOffice, let it recalculate, save, and "
+                "send it again (or type the value)",
+            )
+            for r, c in uncached
+        ]
+        if problems:
+            raise DataError(problems)
+        rows: list[tuple[Any, ...]] = []
+        numbers: list[int] = []
+        for i, r in enumerate(cells):
+            if any(c not in (None, "") and not (isinstance(c, str) and not c.strip()) for c in r):
+                rows.append(tuple(None if c == "" else c for c in r))
+                numbers.append(row0 + i + 1)
+        # positions relative to the table: (row number, column index within the rows)
+        shifted = frozenset((r, c - col0) for r, c in percent if c >= col0)
+        tables.append(
+            RawTable.from_rows(
+                str(p), rows, numbers, sheet=name, percent_cells=shifted, first_column=col0
+            )
+        )
+    return tables
+
+
+# -- JSON -----------------------------------------------------------------------------------
+def _no_duplicates(p: Path) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in pairs:
+            if k in out:
+                raise DataError(
+                    Problem(
+                        f"duplicate key {k!r} in one object",
+                        file=str(p),
+                        hint="each record names each column once",
+                    )
+                )
+            out[k] = v
+        return out
+
+    return hook
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def read_json(path: Path, sheet: str | None = None, encoding: str | None = None) -> RawTable:
+    """Read a JSON list of records (or ``{"records": [...]}``/``{"data": [...]}``)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding=encoding or "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _decode_problem(p, exc, encoding) from None
+    try:
+        doc = json.loads(text, object_pairs_hook=_no_duplicates(p), parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise DataError(Problem(f"invalid JSON: {exc.msg}", file=str(p), row=exc.lineno)) from None
+    except RecursionError:
+        raise DataError(
+            Problem("invalid JSON: nested too deep", file=str(p), hint="use flat records")
+        ) from None
+    except ValueError as exc:  # an integer too long to convert, NaN/Infinity
+        raise DataError(Problem(f"invalid JSON: {exc}", file=str(p))) from None
+    records = doc.get("records", doc.get("data")) if isinstance(doc, dict) else doc
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise DataError(
+            Problem('expected a list of records (objects), or {"records": [...]}', file=str(p))
+        )
+    header: dict[str, None] = {}
+    for r in records:
+        header.update(dict.fromkeys(_nfc(str(k)) for k in r))
+    cols = tuple(header)
+    problems: list[Problem] = []
+    rows: list[tuple[Any, ...]] = []
+    for n, r in enumerate(records, start=1):
+        rec = {_nfc(str(k)): v for k, v in r.items()}
+        for k, v in rec.items():
+            if isinstance(v, dict | list):
+                problems.append(
+                    Problem(
+                        f"a nested {type(v).__name__} where a value is expected",
+                        file=f"{p} record",
+                        row=n,
+                        column=k,
+                    )
+                )
+        rows.append(tuple(rec.get(c) for c in cols))
+    if problems:
+        raise DataError(problems)
+    # JSON has no rows: number records from 1 and say so in messages
+    return RawTable(str(p) + " record", cols, tuple(rows), tuple(range(1, len(rows) + 1)))
+
+
+def _iter_readers() -> Iterator[tuple[str, Callable[..., Any]]]:
+    for suffix in (".csv", ".tsv", ".txt"):
+        yield suffix, read_csv
+    for suffix in EXCEL_SUFFIXES:
+        yield suffix, read_excel
+    yield ".json", read_json
+
+
+READERS: Mapping[str, Callable[..., Any]] = dict(_iter_readers())
+"""The built-in readers by file suffix: ``reader(path, sheet=None, encoding=None)``."""
