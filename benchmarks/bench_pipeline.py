@@ -38,36 +38,48 @@ def measure(func: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
     return best, peak / 1e6
 
 
-def synthetic(units: int, indicators: int, periods: int, groups: int = 10
-              ) -> tuple[Framework, Dataset]:
+def synthetic(
+    units: int, indicators: int, periods: int, groups: int = 10
+) -> tuple[Framework, Dataset]:
     rng = np.random.default_rng(0)
     codes = [f"i{k:03d}" for k in range(indicators)]
     pillars = [f"P{g}" for g in range(groups)]
-    fw = Framework([Indicator(c, direction=1 if k % 4 else -1) for k, c in enumerate(codes)],
-                   [Aggregate(p) for p in pillars] + [Aggregate("Index")],
-                   [Edge(c, pillars[k % groups], 1.0 + k % 3) for k, c in enumerate(codes)]
-                   + [Edge(p, "Index") for p in pillars])
+    fw = Framework(
+        [Indicator(c, direction=1 if k % 4 else -1) for k, c in enumerate(codes)],
+        [Aggregate(p) for p in pillars] + [Aggregate("Index")],
+        [Edge(c, pillars[k % groups], 1.0 + k % 3) for k, c in enumerate(codes)]
+        + [Edge(p, "Index") for p in pillars],
+    )
     values = rng.lognormal(0, 1, size=(periods, units, indicators))
     values[rng.uniform(size=values.shape) < 0.02] = np.nan
-    data = Dataset(units=[f"u{i}" for i in range(units)], columns=codes, values=values,
-                   periods=list(range(2020, 2020 + periods)))
+    data = Dataset(
+        units=[f"u{i}" for i in range(units)],
+        columns=codes,
+        values=values,
+        periods=list(range(2020, 2020 + periods)),
+    )
     return fw, data
 
 
 def main() -> None:
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-          f"python {platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+        f"python {platform.python_version()}, numpy {np.__version__}"
+    )
     pack = dxf.get_pack("asem")
     data = pack.load_data()
     t, mem = measure(lambda: pack.run(data), repeat=5)
     print(f"asem reference pipeline (51×49): {t * 1e3:.1f} ms, peak {mem:.1f} MB")
 
     fw, big = synthetic(10_000, 100, 5)
-    pipe = Pipeline([Stage("impute", "mean"), Stage("treat"), Stage("normalise"),
-                     Stage("aggregate")])
+    pipe = Pipeline(
+        [Stage("impute", "mean"), Stage("treat"), Stage("normalise"), Stage("aggregate")]
+    )
     t, mem = measure(lambda: dxf.run_pipeline(fw, big, pipe), repeat=2)
-    print(f"impute+treat+normalise+aggregate, 10 000 units × 100 indicators × 5 periods: "
-          f"{t:.2f} s, peak {mem:.0f} MB")
+    print(
+        f"impute+treat+normalise+aggregate, 10 000 units × 100 indicators × 5 periods: "
+        f"{t:.2f} s, peak {mem:.0f} MB"
+    )
 
     rng = np.random.default_rng(1)
     x = rng.lognormal(0, 1, size=(51, 49))
@@ -80,8 +92,10 @@ def main() -> None:
         aggregate.arithmetic(y, w)
 
     t, mem = measure(cores)
-    print(f"minmax + weighted mean over 1 000 variants (51×49 → 8): {t * 1e3:.1f} ms, "
-          f"peak {mem:.0f} MB")
+    print(
+        f"minmax + weighted mean over 1 000 variants (51×49 → 8): {t * 1e3:.1f} ms, "
+        f"peak {mem:.0f} MB"
+    )
     t, mem = measure(lambda: treat.treat_default(variants[:200]))
     print(f"outlier treatment over 200 variants (51×49): {t * 1e3:.1f} ms, peak {mem:.0f} MB")
 

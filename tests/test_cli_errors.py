@@ -304,8 +304,8 @@ def test_run_error_leaves_existing_output_folder_alone(tmp_path: Path) -> None:
     """A failing run into an existing results folder neither adds nor changes its files."""
     bad = edit_data(tmp_path, "zero.csv", {(BAD_ROW, "Population"): "0"})
     out = tmp_path / "results"
-    out.mkdir()
-    (out / "results.csv").write_text("unit,Index\nOLD,1.0\n", encoding="utf-8")
+    earlier = dxf("run", "--pack", "asem", "--out", str(out), cwd=tmp_path)  # an earlier run
+    assert earlier.returncode == 0, earlier.stderr
     before = snapshot(tmp_path)
     proc = dxf("run", "--pack", "asem", "--data", str(bad), "--out", str(out), cwd=tmp_path)
     assert proc.returncode == 2

@@ -372,7 +372,7 @@ def commune() -> tuple[Framework, Dataset, Pipeline]:
     return level.framework, level.load_data(), level.pipeline()
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_blanking_never_raises_a_score_backan_communes(
     commune: tuple[Framework, Dataset, Pipeline], data: st.DataObject

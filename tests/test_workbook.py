@@ -436,6 +436,13 @@ def test_one_sheet_per_agency(tmp_path: Path) -> None:
         assert [r[0] for r in unit_rows(ws)] == [
             r["unit"] for r in communes if r["parent"] == parent
         ]
+    # the district level's one agency is the province, named from the pack's yearly series
+    districts = write_workbook(PACK, "district", tmp_path / "d.xlsx", by="agency")
+    assert PACK.series_path is not None
+    with PACK.series_path.open(encoding="utf-8") as fh:
+        province = next(csv.DictReader(fh))
+    titles = [ws.title for ws in data_sheets(openpyxl.load_workbook(districts.path))]
+    assert titles == [f"{province['unit']} {province['name']}"] == list(districts.sheets)
 
 
 def test_pack_declares_sheets_per_agency(tmp_path: Path) -> None:
@@ -474,6 +481,7 @@ def fill(path: Path, level: str) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:.*scored 0 points")  # the sample leaves a few cells blank
+@pytest.mark.filterwarnings("ignore::dxframework.packs.pack.DataNote")  # title rows skipped
 @pytest.mark.parametrize("by", ["level", "agency"])
 @pytest.mark.parametrize("level", ["district", "commune"])
 def test_round_trip_equals_csv(tmp_path: Path, level: str, by: str) -> None:

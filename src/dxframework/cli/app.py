@@ -260,6 +260,8 @@ level_option = click.option(
     help="Level of the pack to score (default: the one the data fits, or "
     "every level when no data file is given).",
 )
+
+
 def data_option(func: FC) -> FC:
     """``--data`` (repeatable: files and folders), ``--sheet``, ``--encoding``, ``--locale``.
 
@@ -292,8 +294,10 @@ def data_option(func: FC) -> FC:
             "error); default: the pack's sample data.",
         ),
         click.option(
-            "--sheet", default=None, help="Read only this sheet of each workbook (default: "
-            "every visible sheet holding a table)."
+            "--sheet",
+            default=None,
+            help="Read only this sheet of each workbook (default: "
+            "every visible sheet holding a table).",
         ),
         click.option(
             "--encoding",

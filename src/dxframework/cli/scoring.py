@@ -45,7 +45,7 @@ from dxframework.errors import DxfError, Problem
 def validate_cmd(
     pack_name: str,
     level: str | None,
-    data: Path | None,
+    data: DataInput | None,
     framework: Path | None,
     period: int | None,
     pipeline: str | None,
@@ -89,7 +89,7 @@ def validate_cmd(
 def run_cmd(
     pack_name: str,
     level: str | None,
-    data: Path | None,
+    data: DataInput | None,
     framework: Path | None,
     period: int | None,
     pipeline: str | None,
@@ -190,7 +190,7 @@ def run_and_write(
 def stats_cmd(
     pack_name: str,
     level: str | None,
-    data: Path | None,
+    data: DataInput | None,
     pipeline: str | None,
     stage: str | None,
     out_dir: Path,
@@ -351,7 +351,7 @@ def stats_cmd(
 def uncertainty_cmd(
     pack_name: str,
     level: str | None,
-    data: Path | None,
+    data: DataInput | None,
     pipeline: str | None,
     spec_file: Path,
     n: int,

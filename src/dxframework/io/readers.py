@@ -24,6 +24,7 @@ import codecs
 import csv
 import io
 import json
+import os
 import re
 import unicodedata
 import zipfile
@@ -77,9 +78,28 @@ def _decode_problem(p: Path, exc: UnicodeDecodeError, encoding: str | None) -> D
     )
 
 
+MAX_TEXT_MB = float(os.environ.get("DXF_MAX_TEXT_MB", "100"))
+"""Largest CSV or JSON file read (MB), so that memory stays bounded (about 20 times the file
+size at most); the environment variable ``DXF_MAX_TEXT_MB`` raises it."""
+
+
+def _check_size(p: Path) -> None:
+    size = p.stat().st_size / 1e6
+    if size > MAX_TEXT_MB:
+        raise DataError(
+            Problem(
+                f"the file is {size:.0f} MB, more than the {MAX_TEXT_MB:.0f} MB read at once",
+                file=str(p),
+                hint="split it (by district or by period: dxf assemble reads several files), "
+                "or raise the limit with the environment variable DXF_MAX_TEXT_MB",
+            )
+        )
+
+
 def read_csv(path: Path, sheet: str | None = None, encoding: str | None = None) -> RawTable:
     """Read a CSV (or TSV) file; rows are numbered as lines of the file (header = 1)."""
     p = Path(path)
+    _check_size(p)
     try:
         with _open_text(p, encoding) as fh:
             first = fh.readline()
@@ -205,46 +225,46 @@ def _percent_styles(z: zipfile.ZipFile) -> set[int]:
 
 
 def _xlsx_marks(
-    p: Path, sheets: list[str]
-) -> dict[str, tuple[frozenset[tuple[int, int]], tuple[tuple[int, int], ...]]]:
-    """Per sheet: cells formatted as a percentage, and formula cells with no cached value.
+    p: Path, sheet: str, formulas: bool = True
+) -> tuple[frozenset[tuple[int, int]], tuple[tuple[int, int], ...]]:
+    """Cells of a sheet formatted as a percentage, and formula cells with no cached value.
 
-    Positions are ``(row number, column index)`` with rows from 1 and columns from 0.
+    Positions are ``(row number, column index)`` with rows from 1 and columns from 0. The
+    sheet's XML is scanned only when the workbook has percentage formats or ``formulas``.
     """
-    out: dict[str, tuple[frozenset[tuple[int, int]], tuple[tuple[int, int], ...]]] = {}
     try:
         with zipfile.ZipFile(p) as z:
-            paths = _sheet_paths(z)
             pct_styles = _percent_styles(z)
-            style_re = (
-                re.compile(rb'\bs="(' + b"|".join(str(s).encode() for s in pct_styles) + rb')"')
-                if pct_styles
-                else None
-            )
-            for name in sheets:
-                part = paths.get(name)
-                if part is None:
-                    continue
-                xml = z.read(part)
-                percent: set[tuple[int, int]] = set()
-                uncached: list[tuple[int, int]] = []
-                has_formula = b"<f" in xml
-                if style_re is None and not has_formula:
-                    continue
-                for m in _CELL.finditer(xml):
-                    head, body = m.group(1), m.group(3) or b""
-                    ref = _REF.search(head)
-                    if ref is None:
-                        continue
-                    pos = (int(ref.group(2)), _col_index(ref.group(1)))
-                    if style_re is not None and style_re.search(head):
-                        percent.add(pos)
-                    if has_formula and b"<f" in body and not re.search(rb"<v>[^<]+</v>", body):
-                        uncached.append(pos)
-                out[name] = (frozenset(percent), tuple(uncached))
+            if not pct_styles and not formulas:
+                return frozenset(), ()
+            part = _sheet_paths(z).get(sheet)
+            if part is None:
+                return frozenset(), ()
+            xml = z.read(part)
     except (zipfile.BadZipFile, KeyError, OSError):
-        return {}
-    return out
+        return frozenset(), ()
+    style_re = (
+        re.compile(rb'\bs="(' + b"|".join(str(s).encode() for s in sorted(pct_styles)) + rb')"')
+        if pct_styles
+        else None
+    )
+    has_formula = formulas and b"<f" in xml
+    if style_re is None and not has_formula:
+        return frozenset(), ()
+    percent: set[tuple[int, int]] = set()
+    uncached: list[tuple[int, int]] = []
+    for m in _CELL.finditer(xml):
+        head, body = m.group(1), m.group(3) or b""
+        ref = _REF.search(head)
+        if ref is None:
+            continue
+        pos = (int(ref.group(2)), _col_index(ref.group(1)))
+        if style_re is not None and style_re.search(head):
+            percent.add(pos)
+        cached = re.search(rb"<v>[^<]+</v>", body) or (b't="str"' in head and b"<v" in body)
+        if has_formula and b"<f" in body and not cached:  # t="str" <v></v>: an empty text
+            uncached.append(pos)
+    return frozenset(percent), tuple(uncached)
 
 
 def read_excel(path: Path, sheet: str | None = None, encoding: str | None = None) -> list[RawTable]:
@@ -276,7 +296,7 @@ def read_excel(path: Path, sheet: str | None = None, encoding: str | None = None
         names = [n for n in wb.sheet_names if str(meta[n].visible).endswith("Visible")]
         if not names:
             raise DataError(Problem("the workbook has no visible sheet", file=str(p)))
-    marks = _xlsx_marks(p, names) if p.suffix.lower() in (".xlsx", ".xlsm") else {}
+    is_xlsx = p.suffix.lower() in (".xlsx", ".xlsm")
     tables: list[RawTable] = []
     for name in names:
         try:
@@ -287,7 +307,22 @@ def read_excel(path: Path, sheet: str | None = None, encoding: str | None = None
             raise DataError(
                 Problem(f"cannot read sheet {name!r}: {type(exc).__name__}: {exc}", file=str(p))
             ) from None
-        percent, uncached = marks.get(name, (frozenset(), ()))
+        rows: list[tuple[Any, ...]] = []
+        numbers: list[int] = []
+        blanks = False
+        for i, r in enumerate(cells):
+            n_blank = r.count("") + r.count(None)
+            if n_blank == len(r):
+                continue
+            if n_blank:
+                blanks = True
+                r = [None if c == "" or (isinstance(c, str) and not c.strip()) else c for c in r]
+                if all(c is None for c in r):
+                    continue
+            rows.append(tuple(r))
+            numbers.append(row0 + i + 1)
+        # a formula without a cached value reads as an empty cell: look for them only then
+        percent, uncached = _xlsx_marks(p, name, formulas=blanks) if is_xlsx else (frozenset(), ())
         problems = [
             Problem(
                 f"cell {col_letter(c)}{r} holds a formula without a computed value",
@@ -301,12 +336,6 @@ def read_excel(path: Path, sheet: str | None = None, encoding: str | None = None
         ]
         if problems:
             raise DataError(problems)
-        rows: list[tuple[Any, ...]] = []
-        numbers: list[int] = []
-        for i, r in enumerate(cells):
-            if any(c not in (None, "") and not (isinstance(c, str) and not c.strip()) for c in r):
-                rows.append(tuple(None if c == "" else c for c in r))
-                numbers.append(row0 + i + 1)
         # positions relative to the table: (row number, column index within the rows)
         shifted = frozenset((r, c - col0) for r, c in percent if c >= col0)
         tables.append(
@@ -343,6 +372,7 @@ def _reject_constant(name: str) -> Any:
 def read_json(path: Path, sheet: str | None = None, encoding: str | None = None) -> RawTable:
     """Read a JSON list of records (or ``{"records": [...]}``/``{"data": [...]}``)."""
     p = Path(path)
+    _check_size(p)
     try:
         text = p.read_text(encoding=encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:

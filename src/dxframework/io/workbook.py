@@ -30,6 +30,7 @@ import math
 import os
 import secrets
 import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -397,13 +398,21 @@ def _agency_of(lvl: PackLevel, column: str) -> tuple[str, Any]:
 
 
 def _parent_names(pack: MetricPack, lvl: PackLevel) -> dict[str, str]:
-    """Names of the parent units, from the sample data of the pack's other levels."""
+    """Names of the parent units: from the sample data of the pack's other levels and from
+    its yearly series (the province). Only sheet titles use them, so a file that cannot be
+    read leaves the codes alone."""
+    readers: list[Any] = [
+        other.load_data
+        for other in pack.levels.values()
+        if other.name != lvl.name and other.data_path is not None
+    ]
+    if pack.series_path is not None:
+        readers.append(pack.load_series)
     names: dict[str, str] = {}
-    for other in pack.levels.values():
-        if other.name == lvl.name or other.data_path is None:
-            continue
-        with contextlib.suppress(DxfError, OSError):  # names are a nicety for sheet titles
-            for u in other.load_data().units:
+    for read in readers:
+        with contextlib.suppress(DxfError, OSError), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # notes about files the user did not give
+            for u in read().units:
                 if u.name:
                     names.setdefault(u.code, u.name)
     return names
@@ -655,15 +664,13 @@ def _validation(col: _Column, list_ref: str | None, lang: str) -> Any:
                 allow_blank=True,
             )
         else:  # any number, but a number: text is refused
+            big = "999999999999999" if col.integer else "1E+300"
             dv = DataValidation(
-                type=kind,
-                operator="between",
-                formula1="-1E+300",
-                formula2="1E+300",
-                allow_blank=True,
+                type=kind, operator="between", formula1=f"-{big}", formula2=big, allow_blank=True
             )
         any_number = col.bounds == (None, None) and not col.integer
         dv.error = words["error_any"] if any_number else words["error_number"].format(rule=col.rule)
+    dv.error = dv.error[:255]  # Excel's limits: 255 characters, 32 for titles
     dv.errorTitle = words["error_title"]
     dv.errorStyle = "stop"
     dv.showErrorMessage = True

@@ -285,12 +285,12 @@ def _check_replaceable(out: Path, shown: str) -> None:
             )
         )
     if foreign:
-        shown = ", ".join(foreign[:3]) + (
+        listing = ", ".join(foreign[:3]) + (
             f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         )
         raise DxfError(
             Problem(
-                f"the output folder holds files dxf did not write ({shown}): writing would "
+                f"the output folder holds files dxf did not write ({listing}): writing would "
                 "delete them",
                 file=shown,
                 hint="move them out, or choose an empty or new folder",

@@ -123,9 +123,7 @@ class Indicator:
     methods: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
     answers: Mapping[str, float] = attrs.field(factory=dict, converter=_targets)
     missing: str | None = attrs.field(default=None)
-    bounds: tuple[float | None, float | None] | None = attrs.field(
-        default=None, converter=_bounds
-    )
+    bounds: tuple[float | None, float | None] | None = attrs.field(default=None, converter=_bounds)
     integer: bool = False
 
     @missing.validator

@@ -68,6 +68,7 @@ class DataNote(UserWarning):
     """Something the reader did that the user should know: a title row skipped, a sheet or
     file not read, a file given twice."""
 
+
 _LEVEL_KEYS = {
     "title_en",
     "title_vi",
