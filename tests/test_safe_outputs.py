@@ -157,7 +157,10 @@ def test_output_folder_with_a_file_added_by_hand_is_refused(tmp_path: Path) -> N
     proc = dxf("run", "--pack", "asem", "--out", str(out), cwd=tmp_path)
     assert proc.returncode == 2
     (line,) = error_lines(proc.stderr)
-    assert f"error: {out}: the output folder holds files dxf did not write (notes.txt)" in line
+    assert line == (
+        f"error: {out}: the output folder holds files that are not part of its run (notes.txt): "
+        "writing would delete them (move them out, or choose an empty or new folder)"
+    )
     assert tree(tmp_path) == before
 
 
@@ -276,6 +279,8 @@ def _complete(folder: Path, expected: list[dict[str, bytes]]) -> bool:
     return outputs(folder) in expected
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 def test_killed_runs_leave_the_folder_previous_or_new_never_mixed(tmp_path: Path) -> None:
     """`dxf run` killed (SIGKILL) at seeded random moments: after each kill the folder is
     absent, the previous complete run or the new complete run (two pipelines with different

@@ -27,8 +27,9 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,9 @@ def commune(
     return [header, *rows]
 
 
-def typed(rows: Rows, text: Sequence[str] = ("unit", "name", "level", "parent")) -> Rows:
+def typed(
+    rows: Rows, text: Sequence[str] = ("unit", "name", "level", "parent", "Mã", "Tên")
+) -> Rows:
     """Rows with numeric text as Python numbers (for workbooks and JSON); ids stay text."""
     header = rows[0]
     out: Rows = [list(header)]
@@ -151,11 +154,15 @@ def edit(rows: Rows, edits: Mapping[tuple[int, str], Any]) -> Rows:
 
 # -- writing files ---------------------------------------------------------------------------
 def csv_text(rows: Rows, delimiter: str = ",", newline: str = "\n") -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=delimiter, lineterminator=newline)
-    for r in rows:
-        w.writerow(["" if v is None else v for v in r])
-    return buf.getvalue()
+    """CSV text; a cell is quoted when it holds the delimiter, a quote or a line break."""
+
+    def cell(v: Any) -> str:
+        text = "" if v is None else str(v)
+        if any(ch in text for ch in (delimiter, '"', "\r", "\n")):
+            return '"' + text.replace('"', '""') + '"'
+        return text
+
+    return "".join(delimiter.join(cell(v) for v in r) + newline for r in rows)
 
 
 def cp1258(text: str) -> bytes:
@@ -499,6 +506,28 @@ error(
     as_csv(commune(extra={"Ghi chú": ["", "đã kiểm tra", "", ""]})),
     column="Ghi chú",
 )
+error(
+    "duplicate_header_nfc_nfd",
+    as_csv(commune(rename=VI, extra={unicodedata.normalize("NFD", "Tên"): ["a", "b", "c", "d"]})),
+    row=1,
+    says="duplicate",
+)
+ok(
+    "excel_sep_line",
+    raw("sep=;\n" + csv_text(commune({(0, "HT1"): "96,5"}), delimiter=";")),
+    {("05801", "HT1"): 96.5, ("05802", "HT1"): 83},
+)
+ok(
+    "excel_vi_csv_utf8",
+    as_csv(
+        commune({(0, "HT1"): "96,5", (1, "population"): "1.996", (2, "NL1"): "1,75"}, rename=VI),
+        delimiter=";",
+        newline="\r\n",
+        bom=codecs.BOM_UTF8,
+    ),
+    {("05801", "HT1"): 96.5, ("05802", "population"): 1996, ("05803", "NL1"): 1.75},
+    names=NAMES,
+)
 error("missing_required_column", as_csv(commune(drop=["HT1"])), column="HT1")
 error("missing_unit_column", as_csv(commune(drop=["unit"])), says="unit")
 error(
@@ -582,7 +611,9 @@ ok(
     names=NAMES,
     args=("--encoding", "cp1258"),
 )
-LATIN = commune({(i, "name"): n for i, n in enumerate(("Commune Ménard", "Université Côté", "Ça", "Øre"))})
+LATIN = commune(
+    {(i, "name"): n for i, n in enumerate(("Commune Ménard", "Université Côté", "Ça", "Øre"))}
+)
 error("latin1_without_encoding", as_csv(LATIN, encoding="latin-1"), says="encoding|utf-8")
 ok(
     "latin1_with_encoding",
@@ -928,6 +959,17 @@ ok("unicode_minus", as_csv(commune({(1, "NL1"): "\u22122"})), {("05802", "NL1"):
 ok("padded_spaces", as_csv(commune({(1, "HT1"): "   83  "})), {("05802", "HT1"): 83})
 ok("padded_nbsp", as_csv(commune({(1, "HT1"): "\u00a083\u00a0"})), {("05802", "HT1"): 83})
 ok("leading_zeros", as_csv(commune({(1, "HT1"): "083"})), {("05802", "HT1"): 83})
+ok(
+    "scientific_decimal_comma",
+    as_csv(commune({(0, "NL1"): "3,6E-05", (1, "NL1"): "2,5"}), delimiter=";"),
+    {("05801", "NL1"): 3.6e-05, ("05802", "NL1"): 2.5},
+)
+ok(
+    "scientific_decimal_comma_locale_vi",
+    as_csv(commune({(0, "NL1"): "3,6E-05"}), delimiter=";"),
+    {("05801", "NL1"): 3.6e-05},
+    args=("--locale", "vi"),
+)
 ok("leading_dot", as_csv(commune({(1, "NL1"): ".5"})), {("05802", "NL1"): 0.5})
 ok(
     "missing_markers",
@@ -1074,6 +1116,7 @@ error(
     framework=FRAMEWORK,
     row=3,
     column="HT1",
+    says=r"150 ?%|above",
 )
 error(
     "declared_bounds_negative_count",
@@ -1271,7 +1314,23 @@ ok(
     "two_files_split_columns",
     files(
         as_csv(commune(drop=["HT1", "HT2", "NL1", "NL2"]), "phong_vh.csv"),
-        as_csv([[r[0], *r[8:12]] for r in commune()], "so_tttt.csv"),
+        as_csv([[*r[:2], r[4], *r[8:12]] for r in commune()], "so_tttt.csv"),
+    ),
+    {("05801", "HT1"): 96, ("05804", "NL2"): 56, ("05802", "CQ1"): 55},
+)
+ok(
+    "two_files_second_without_period_column",
+    files(
+        as_csv(commune(drop=["HT1", "HT2", "NL1", "NL2"]), "phong_vh.csv"),
+        as_csv([[*r[:2], *r[8:12]] for r in commune()], "so_tttt.csv"),
+    ),
+    {("05801", "HT1"): 96, ("05804", "NL2"): 56, ("05802", "CQ1"): 55},
+)
+ok(
+    "two_files_second_without_name_column",
+    files(
+        as_csv(commune(drop=["HT1", "HT2", "NL1", "NL2"]), "phong_vh.csv"),
+        as_csv([[r[0], r[4], *r[8:12]] for r in commune()], "so_tttt.csv"),
     ),
     {("05801", "HT1"): 96, ("05804", "NL2"): 56, ("05802", "CQ1"): 55},
 )
@@ -1430,6 +1489,26 @@ error(
     row=3,
     column="NT4",
     says="%|percent",
+)
+ok(
+    "xlsx_percent_format_sheet_name_needs_escaping",
+    as_xlsx(
+        Sheet("Ghi chú", [["Hướng dẫn"]]),
+        Sheet('Xã A&B <2024> "x"', edit(T, {(1, "HT1"): 0.83}), formats={(1, "HT1"): "0%"}),
+    ),
+    {("05802", "HT1"): 83},
+)
+ok(
+    "xlsx_percent_format_in_second_data_sheet",
+    as_xlsx(
+        Sheet("Bắc Kạn", typed(commune(n=2))),
+        Sheet(
+            "Ba Bể",
+            edit(typed([commune()[0], *commune()[3:]]), {(1, "HT1"): 0.845}),
+            formats={(1, "HT1"): "0.0%"},
+        ),
+    ),
+    {("05801", "HT1"): 96, ("05804", "HT1"): 84.5},
 )
 ok(
     "xlsx_percent_text",
@@ -1702,8 +1781,13 @@ error(
 )
 error(
     "json_duplicate_keys_nfc_nfd",
-    raw(json.dumps([{**R[0], unicodedata.normalize("NFD", "Tên"): "x", "Tên": "y"}]), "data.json"),
-    says="duplicate|Tên|name",
+    raw(
+        json.dumps(records(commune(rename=VI))).replace(
+            '"T\\u00ean": "Ph', '"Te\\u0302n": "Xã khác", "T\\u00ean": "Ph', 1
+        ),
+        "data.json",
+    ),
+    says="duplicate",
 )
 error("json_nan", raw(json.dumps(R).replace('"HT1": 96', '"HT1": NaN'), "data.json"), says="NaN")
 error("json_infinity", raw(json.dumps(R).replace('"HT1": 96', '"HT1": Infinity'), "data.json"))
@@ -1759,6 +1843,7 @@ error("json_empty_list", raw("[]", "data.json"))
 error("json_empty_records", raw('{"records": []}', "data.json"))
 error("json_list_of_lists", as_json([list(commune()[0]), *[list(r) for r in commune()[1:]]]))
 error("json_list_of_empty_objects", raw("[{}, {}]", "data.json"))
+error("json_column_oriented", as_json({c: [r[c] for r in R] for c in R[0]}))
 error("json_object_without_records", as_json({"units": R}))
 error("json_trailing_comma", raw(json.dumps(R, indent=1)[:-2] + ",\n]", "data.json"), says="JSON")
 error("json_truncated", raw(json.dumps(R, indent=1)[:300], "data.json"), says="JSON")
@@ -1902,6 +1987,8 @@ ASEM_VALUES = _asem_values()
 
 
 def _vi(text: str, group: bool = True) -> str:
+    if "e" in text.lower():  # 3.6e-05: written out, as a spreadsheet in a vi locale shows it
+        text = f"{Decimal(text):f}"
     m = _NUM.fullmatch(text)
     if not m:
         return text
@@ -2016,3 +2103,37 @@ error(
     column="LPI",
     **ASEM,
 )
+
+
+# ============================================================================================
+# where the code does not (yet) do what the user needs: each case runs as xfail(strict=True)
+# ============================================================================================
+KNOWN_FAULTS: dict[str, str] = {
+    "header_not_found_after_40_title_rows": "a header below the 30-row search is reported "
+    "as 'has 18 cells, the header has 1 (check for a stray delimiter)' on every row, never "
+    "as a header/unit column not found",
+    "scientific_decimal_comma": "'3,6E-05' (scientific notation with a decimal comma, as a "
+    "vi-locale spreadsheet writes it) is 'not a number'",
+    "scientific_decimal_comma_locale_vi": "with --locale vi, '3,6E-05' is 'not a number in "
+    "the declared vi locale'",
+    "negative_count_backan": "backan's NT4 (unit 'meetings') has no bounds: -3 meetings "
+    "passes validate (scored 0 points)",
+    "percent_over_100_backan": "backan's HT1 (share of households, unit '%') has no "
+    "bounds: 150 % passes validate",
+    "answer_number_out_of_set": "NT6 (yes/no) = 7 passes the reader; the pipeline then "
+    "fails with 'categories: value not in the mapping for units 05802', naming no file or row",
+    "fraction_column_150_percent": "'150%' in a 0–1 column is reported as '1.5 looks like a "
+    "percentage ... (write 0.015 or 1.5%)': wrong value and wrong advice",
+    "two_files_second_without_period_column": "a file without a period column assembled "
+    "with files for 2024 becomes a separate period 0 ('2 period(s)'); its values are missing "
+    "in 2024 and validate exits 0",
+    "two_files_second_without_name_column": "every file of an assembly must carry the name "
+    "column, though another file names the units ('missing column name')",
+    "json_duplicate_keys_nfc_nfd": "keys 'Tên' (NFD) and 'Tên' (NFC) in one record merge "
+    "silently after NFC; one of the two values is dropped",
+    "xlsx_error_cell": "an Excel error cell (#DIV/0!) is read as an empty cell: missing, "
+    "scored 0 points, no error",
+}
+_unknown = set(KNOWN_FAULTS) - {c.name for c in CASES}
+assert not _unknown, _unknown
+CASES = [replace(c, xfail=KNOWN_FAULTS[c.name]) if c.name in KNOWN_FAULTS else c for c in CASES]

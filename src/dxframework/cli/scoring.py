@@ -118,7 +118,12 @@ def run_and_write(
 
     from dxframework.analysis.rollup import rollup
     from dxframework.io.assemble import expand_inputs
-    from dxframework.io.writers import atomic_folder, dataset_csv_text, write_run
+    from dxframework.io.writers import (
+        atomic_folder,
+        check_inputs_outside,
+        dataset_csv_text,
+        write_run,
+    )
     from dxframework.pipeline.run import file_sha256
 
     pack = registry().pack(pack_name)
@@ -148,8 +153,6 @@ def run_and_write(
                 "sha256": file_sha256(framework),
             }
         results[lvl.name] = evolve(result, manifest=manifest)
-    from dxframework.io.writers import check_inputs_outside
-
     given = data.paths if data is not None else ()
     inputs = [*given, framework, pipeline, *(lvl.data_path for lvl in levels)]
     check_inputs_outside(out_dir, inputs)

@@ -133,6 +133,14 @@ def classify(cell: str, style: NumberStyle | None = None) -> Cell:
 
 
 def _classify_number(text: str, style: NumberStyle | None) -> Cell:
+    c = _classify_form(text, style)
+    finite = (c.value, c.value_if_decimal, c.value_if_group)
+    if c.kind in (NUMBER, AMBIGUOUS) and any(math.isinf(v) for v in finite):
+        return Cell(NON_FINITE)  # 1e999 or 400 digits: beyond a float, never infinity
+    return c
+
+
+def _classify_form(text: str, style: NumberStyle | None) -> Cell:
     if _INT.fullmatch(text):
         return Cell(NUMBER, float(text))
     if _SCI.fullmatch(text):

@@ -370,6 +370,16 @@ class _TableReader:
                     row=hrow,
                 )
             )
+        if not table.rows:
+            raise DataError(
+                Problem(
+                    "the table has a header but no data rows",
+                    file=self.src,
+                    sheet=self.sheet,
+                    row=hrow,
+                    hint="add one row per unit under the header",
+                )
+            )
         seen: dict[str, int] = {}
         for j, h in enumerate(header):
             if not h:
@@ -827,6 +837,8 @@ def _plain_column(
         return None
     first = next((i for i, c in enumerate(column) if "." in c), None)
     values = np.array([c or "nan" for c in column]).astype(np.float64)
+    if np.isinf(values).any():  # 400 digits: the careful path names the cell
+        return None
     return values, first
 
 

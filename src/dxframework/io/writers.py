@@ -201,9 +201,8 @@ def recover_leftovers(target: str | Path) -> list[str]:
         done.append(
             f"restored the output folder {out} from {previous.name}, left by an interrupted run"
         )
-    for p, what in [(p, "previous output") for p in olds] + [
-        (p, "unfinished output") for p in tmps
-    ]:
+    stale = [(p, "previous output") for p in olds] + [(p, "unfinished output") for p in tmps]
+    for p, what in stale:
         try:
             shutil.rmtree(p)
         except OSError as exc:
@@ -227,7 +226,8 @@ def _marker(folder: Path) -> dict[str, Any] | None:
 def _foreign_files(folder: Path) -> list[str] | None:
     """Files of an output folder that its markers do not list; None when it has no marker.
 
-    A sub-folder with its own marker (one level of a run, say) is checked against that one.
+    A sub-folder whose own marker the folder's marker lists (one level of a run, say) is
+    checked against its own marker: it may have been written again on its own since.
     """
     doc = _marker(folder)
     if doc is None:
@@ -237,14 +237,11 @@ def _foreign_files(folder: Path) -> list[str] | None:
     for root, dirs, files in os.walk(folder):
         here = Path(root)
         for d in list(dirs):
-            sub = here / d
-            if (sub / MARKER).is_file() and sub.relative_to(
-                folder
-            ).as_posix() + "/" + MARKER in listed:
-                dirs.remove(d)
-                inner = _foreign_files(sub)
-                prefix = sub.relative_to(folder).as_posix()
-                foreign += [f"{prefix}/{f}" for f in inner or []]
+            rel = (here / d).relative_to(folder).as_posix()
+            inner = _foreign_files(here / d) if f"{rel}/{MARKER}" in listed else None
+            if inner is not None:
+                dirs.remove(d)  # checked against its own marker
+                foreign += [f"{rel}/{f}" for f in inner]
         for f in files:
             rel = (here / f).relative_to(folder).as_posix()
             if rel != MARKER and rel not in listed:
@@ -290,8 +287,8 @@ def _check_replaceable(out: Path, shown: str) -> None:
         )
         raise DxfError(
             Problem(
-                f"the output folder holds files dxf did not write ({listing}): writing would "
-                "delete them",
+                f"the output folder holds files that are not part of its run ({listing}): "
+                "writing would delete them",
                 file=shown,
                 hint="move them out, or choose an empty or new folder",
             )

@@ -281,6 +281,8 @@ def _hint(message: str) -> str:
         return 'text is written in quotes: method = "minmax"'
     if "must be a list" in message:
         return 'a list is written in brackets: ["A", "B"] or [1, 2]'
+    if "a table of parameters or a method name" in message:
+        return 'e.g. { method = "zscore", mean = 10.0 }, or "none" to leave it untouched'
     if "must be a table" in message:
         return "a table is written { key = value, ... } or as a [section]"
     return "see the parameters of each method in the methods guide (docs/methods.md)"
@@ -517,6 +519,12 @@ class Pipeline:
             else:
                 doc = tomllib.loads(p.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise DxfError(Problem(f"cannot parse the pipeline: {exc}", file=str(p))) from None
+        except UnicodeDecodeError as exc:
+            raise DxfError(
+                Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(p))
+            ) from None
+        except (RecursionError, ValueError) as exc:  # absurd nesting, an integer too long
             raise DxfError(Problem(f"cannot parse the pipeline: {exc}", file=str(p))) from None
         return cls.from_dict(doc, source=str(p))
 
