@@ -141,7 +141,7 @@ def test_title_rows(district_form: Path) -> None:
         ("HT1", "%", "{:g}–{:g}".format(*ht1_bounds) if ht1_bounds else "Số"),
         ("NT3", "yes/no", "Có/Không"),
         ("NT5", "category", "Có/Không/Một phần"),
-        ("HT4", "per 100", "Số"),
+        ("HT4", "per 100", "≥ 0"),  # bounds = [0, inf] in the framework
     ):
         col = column_letter(ws, code)
         assert ws[f"{col}1"].value == names[code]["name_vi"]

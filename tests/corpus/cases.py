@@ -74,6 +74,7 @@ NAMES = {r[0]: r[1] for r in COMMUNE_ROWS}
 TEXT_COLUMNS = {"unit", "name", "level", "parent", "uCode", "uName"}
 
 Rows = list[list[Any]]
+VI = {"unit": "Mã", "name": "Tên", "period": "Năm"}  # Vietnamese headers
 
 
 def commune(
@@ -175,10 +176,12 @@ def cp1258(text: str) -> bytes:
         except UnicodeEncodeError:
             pass
         d = unicodedata.normalize("NFD", ch)
-        for k in range(len(d), 0, -1):
+        base, marks = d[0], d[1:]
+        for k in [*range(len(marks)), None]:  # compose the base with one mark (â, ơ…), or none
+            head = base if k is None else unicodedata.normalize("NFC", base + marks[k])
+            rest = marks if k is None else marks[:k] + marks[k + 1 :]
             try:
-                out += unicodedata.normalize("NFC", d[:k]).encode("cp1258")
-                out += d[k:].encode("cp1258")
+                out += head.encode("cp1258") + rest.encode("cp1258")
                 break
             except UnicodeEncodeError:
                 continue
@@ -428,11 +431,50 @@ ok(
     {("05801", "HT1"): 96.5, ("05802", "NL1"): 2.59},
 )
 ok("level_chosen_from_header", as_csv(commune()), {("05801", "HT1"): 96}, level=None)
+# without --level, the level is chosen from the file's header: the same file, written other ways
+AUTO: dict[str, Any] = {"level": None}
+ok("level_from_header_semicolon", as_csv(commune(), delimiter=";"), {("05801", "HT1"): 96}, **AUTO)
+ok(
+    "level_from_header_utf16",
+    as_csv(commune(), encoding="utf-16-le", bom=codecs.BOM_UTF16_LE),
+    {("05801", "HT1"): 96},
+    **AUTO,
+)
+ok(
+    "level_from_header_cp1258_vi_headers",
+    as_csv(commune(rename=VI), encoding="cp1258"),
+    {("05801", "HT1"): 96},
+    args=("--encoding", "cp1258"),
+    **AUTO,
+)
+ok(
+    "level_from_header_title_rows_csv",
+    as_csv(titled(commune(), ["BÁO CÁO CẤP XÃ"], [])),
+    {("05801", "HT1"): 96},
+    **AUTO,
+)
+ok(
+    "level_from_header_title_rows_xlsx",
+    lambda folder: as_xlsx(Sheet("Data", titled(typed(commune()), ["BÁO CÁO CẤP XÃ"], [])))(folder),
+    {("05801", "HT1"): 96},
+    **AUTO,
+)
+ok(
+    "level_from_header_lower_case_codes",
+    as_csv(commune(rename={c: c.lower() for c in COMMUNE_HEADER[6:]})),
+    {("05801", "HT1"): 96},
+    **AUTO,
+)
+ok(
+    "level_from_header_json",
+    lambda folder: as_json(records(commune()))(folder),
+    {("05801", "HT1"): 96},
+    **AUTO,
+)
 
 # ============================================================================================
 # headers
 # ============================================================================================
-VI = {"unit": "Mã", "name": "Tên", "period": "Năm"}
 ok("vi_headers_ma_ten_nam", as_csv(commune(rename=VI)), {("05803", "HT1"): 91}, names=NAMES)
 ok(
     "vi_headers_long_forms",
@@ -764,6 +806,14 @@ error(
     "random_zip_named_xlsx", lambda folder: [write(folder, "data.xlsx", _zip({"hello.txt": b"hi"}))]
 )
 error(
+    "xlsx_zip_entry_needs_newer_version",
+    lambda folder: [
+        write(
+            folder, "data.xlsx", zip_version_needed(workbook_bytes([Sheet("S", typed(commune()))]))
+        )
+    ],
+)
+error(
     "truncated_xlsx",
     lambda folder: [
         write(folder, "data.xlsx", workbook_bytes([Sheet("S", typed(commune()))])[:1500])
@@ -777,6 +827,19 @@ def _zip(members: Mapping[str, bytes]) -> bytes:
         for k, v in members.items():
             z.writestr(k, v)
     return buf.getvalue()
+
+
+def zip_version_needed(data: bytes, version: int = 0xFF) -> bytes:
+    """A zip whose central directory says its entries need zip version 25.5 to extract.
+
+    Calamine reads such a workbook; Python's ``zipfile`` refuses it (NotImplementedError).
+    """
+    out = bytearray(data)
+    k = out.find(b"PK\x01\x02")
+    while k >= 0:
+        out[k + 6] = version
+        k = out.find(b"PK\x01\x02", k + 4)
+    return bytes(out)
 
 
 def _xlsx_with_part(part: str, data: bytes) -> bytes:
@@ -1965,6 +2028,86 @@ error(
 )
 
 # ============================================================================================
+# pipeline files given to validate (--pipeline): they are user input too
+# ============================================================================================
+GOOD_PIPELINE = """name = "thử nghiệm"
+description = "Chỉ số chuyển đổi số: thử"
+
+[[stages]]
+kind = "denominate"
+
+[[stages]]
+kind = "normalise"
+method = "ratio"
+missing = "zero"
+
+[[stages]]
+kind = "aggregate"
+method = "arithmetic"
+levels = { "2" = { method = "points_share" } }
+"""
+
+
+def with_pipeline(name: str, data: bytes | str, build: Build | None = None) -> Build:
+    """The commune table, and a pipeline file ``name`` (given as ``--pipeline {dir}/name``)."""
+
+    def make(folder: Path) -> list[Path]:
+        write(folder, name, data)
+        return (build or as_csv(commune()))(folder)
+
+    return make
+
+
+def pipeline_case(
+    name: str, file: str, data: bytes | str, expect: str = "error", **kw: Any
+) -> None:
+    args = ("--pipeline", f"{{dir}}/{file}")
+    if expect == "ok":
+        ok(name, with_pipeline(file, data), {("05801", "HT1"): 96}, args=args, **kw)
+    else:
+        error(name, with_pipeline(file, data), args=args, files=(file,), **kw)
+
+
+pipeline_case("pipeline_toml_good", "p.toml", GOOD_PIPELINE, "ok")
+pipeline_case("pipeline_toml_bom", "p.toml", codecs.BOM_UTF8 + GOOD_PIPELINE.encode(), "ok")
+pipeline_case("pipeline_toml_crlf", "p.toml", GOOD_PIPELINE.replace("\n", "\r\n"), "ok")
+pipeline_case("pipeline_toml_utf16", "p16.toml", GOOD_PIPELINE.encode("utf-16"))
+pipeline_case("pipeline_toml_cp1258", "p1258.toml", cp1258(GOOD_PIPELINE))
+pipeline_case(
+    "pipeline_toml_syntax_error",
+    "bad.toml",
+    GOOD_PIPELINE.replace('kind = "normalise"', "kind = normalise"),
+)
+pipeline_case(
+    "pipeline_toml_unknown_kind",
+    "kind.toml",
+    GOOD_PIPELINE.replace('"normalise"', '"normalize_all"'),
+    says="kind",
+)
+pipeline_case("pipeline_toml_no_stages", "empty.toml", 'name = "x"\n', says="stage")
+pipeline_case(
+    "pipeline_toml_weight_as_text",
+    "w.toml",
+    GOOD_PIPELINE.replace('missing = "zero"', 'per = "một trăm"'),
+)
+pipeline_case("pipeline_json_list", "p.json", "[1, 2]")
+pipeline_case(
+    "pipeline_json_nan",
+    "p.json",
+    '{"stages": [{"kind": "denominate"}, {"kind": "normalise", "method": "ratio", '
+    '"missing": "zero", "per": NaN}, {"kind": "aggregate"}]}',
+    says="NaN|per",
+)
+pipeline_case("pipeline_json_deep", "deep.json", '{"stages": ' + "[" * 50_000 + "]" * 50_000 + "}")
+pipeline_case("pipeline_binary", "p.toml", PNG)
+error(
+    "pipeline_missing_file",
+    as_csv(commune()),
+    args=("--pipeline", "{dir}/nowhere.toml"),
+    files=("nowhere.toml",),
+)
+
+# ============================================================================================
 # the asem pack: the whole sample written other ways must read as the same numbers
 # ============================================================================================
 _ASEM = sample_rows("asem", "country")
@@ -2131,6 +2274,18 @@ KNOWN_FAULTS: dict[str, str] = {
     "column, though another file names the units ('missing column name')",
     "json_duplicate_keys_nfc_nfd": "keys 'Tên' (NFD) and 'Tên' (NFC) in one record merge "
     "silently after NFC; one of the two values is dropped",
+    "level_from_header_utf16": "without --level, the level is chosen from the header read "
+    "as UTF-8: a UTF-16 commune file is taken for a district file (unknown NT6, missing NT1…)",
+    "level_from_header_title_rows_csv": "without --level, only a CSV's first line is looked "
+    "at: a commune file with a title row is taken for a district file",
+    "level_from_header_lower_case_codes": "without --level, codes must match exactly: "
+    "'ht1', 'nt4' (accepted with --level) make a commune file a district file",
+    "xlsx_zip_entry_needs_newer_version": "a workbook calamine reads but Python's zipfile "
+    "refuses (entry 'needs zip version 25.5') ends in 'internal error: NotImplementedError' "
+    "(exit 1)",
+    "pipeline_toml_bom": "a pipeline TOML saved with a UTF-8 BOM (as Windows Notepad "
+    "does) is 'cannot parse the pipeline: Invalid statement (at line 1, column 1)'",
+    "pipeline_json_nan": "'per': NaN in a JSON pipeline is accepted as a number",
     "xlsx_error_cell": "an Excel error cell (#DIV/0!) is read as an empty cell: missing, "
     "scored 0 points, no error",
 }

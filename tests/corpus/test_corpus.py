@@ -58,7 +58,7 @@ def _argv(case: Case, paths: list[Path], folder: Path) -> list[str]:
         argv += ["--data", str(p)]
     if case.framework is not None:
         argv += ["--framework", str(folder / case.framework)]
-    return argv + list(case.args)
+    return argv + [a.replace("{dir}", str(folder)) for a in case.args]
 
 
 def _run(argv: list[str], in_subprocess: bool, cwd: Path) -> tuple[int, str, str, float]:

@@ -566,6 +566,13 @@ def write(
         ]
         if denom:
             lines.append(f"denominator = {toml_value(denom)}")
+        # what a data file may hold, checked cell by cell when it is read
+        if denom or unit in ("per 100", "ratio"):
+            lines.append("bounds = [0, inf]")
+        elif unit == "%":
+            lines.append("bounds = [0, 100]")
+        elif unit in ("meetings", "services"):
+            lines += ["bounds = [0, inf]", "integer = true"]
         answers = ANSWERS.get(rule.get("method", ""), {}).get(
             tuple(sorted(rule.get("mapping", {})))
         )

@@ -280,7 +280,7 @@ def assemble(
     schema = schema or TableSchema()
     files, notes = expand_inputs(paths)
     # one file must hold every required column; several may share them out
-    per_file = schema if len(files) == 1 else attrs.evolve(schema, required=())
+    per_file = schema if len(files) == 1 else attrs.evolve(schema, required=(), name_required=False)
     sources: list[_Source] = []
     problems: list[Problem] = []
     for order, f in enumerate(files):
@@ -363,6 +363,22 @@ def _combine(
                 units[unit.code] = attrs.evolve(known, name=unit.name)
         columns += [c for c in ds.columns if c not in columns]
         periods.update(ds.periods)
+    with_period = [t for t in sources if t.parsed.has_period]
+    if with_period and len(with_period) < len(sources) and schema.period is None:
+        without = [t for t in sources if not t.parsed.has_period]
+        raise DataError(
+            [
+                Problem(
+                    "no period column, though other files have one (e.g. "
+                    f"{with_period[0].file}): its values would belong to no year",
+                    file=t.file,
+                    sheet=t.sheet,
+                    hint="add a period column (Năm) with the year, or choose the year with "
+                    "--period",
+                )
+                for t in without
+            ]
+        )
     if schema.numeric is not None:
         columns = [c for c in schema.numeric if c in columns]
     missing = [r for r in schema.required if r not in columns]

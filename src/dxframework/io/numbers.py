@@ -42,6 +42,7 @@ NON_FINITE_TOKENS = frozenset(
 
 _INT = re.compile(r"[+-]?\d+")
 _SCI = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+_SCI_COMMA = re.compile(r"[+-]?\d+,\d+[eE][+-]?\d+")
 _ONE_SEP = re.compile(r"([+-]?)(\d*)([.,])(\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
 _GROUPED_DECIMAL = re.compile(r"[+-]?\d{1,3}(?:([.,])\d{3})*(?!\1)([.,])\d+")
@@ -146,7 +147,11 @@ def _classify_form(text: str, style: NumberStyle | None) -> Cell:
     if _SCI.fullmatch(text):
         if style is not None and style.decimal != "." and "." in text:
             return Cell(BAD)
-        return Cell(NUMBER, _num(text))
+        return Cell(NUMBER, _num(text), evidence=("decimal.",) if "." in text else ())
+    if _SCI_COMMA.fullmatch(text):  # 3,6E-05: a spreadsheet in a decimal-comma locale
+        if style is not None and style.decimal != ",":
+            return Cell(BAD)
+        return Cell(NUMBER, _num(text.replace(",", ".")), evidence=("decimal,",))
     m = _ONE_SEP.fullmatch(text)
     if m:
         sign, before, sep, after = m.groups()

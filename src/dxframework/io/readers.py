@@ -226,8 +226,9 @@ def _percent_styles(z: zipfile.ZipFile) -> set[int]:
 
 def _xlsx_marks(
     p: Path, sheet: str, formulas: bool = True
-) -> tuple[frozenset[tuple[int, int]], tuple[tuple[int, int], ...]]:
-    """Cells of a sheet formatted as a percentage, and formula cells with no cached value.
+) -> tuple[frozenset[tuple[int, int]], tuple[tuple[int, int, str], ...]]:
+    """Cells of a sheet formatted as a percentage, and cells without a usable value: formula
+    cells with no cached value (``""``) and error values (``"#DIV/0!"``).
 
     Positions are ``(row number, column index)`` with rows from 1 and columns from 0. The
     sheet's XML is scanned only when the workbook has percentage formats or ``formulas``.
@@ -248,11 +249,11 @@ def _xlsx_marks(
         if pct_styles
         else None
     )
-    has_formula = formulas and b"<f" in xml
+    has_formula = formulas and (b"<f" in xml or b't="e"' in xml)
     if style_re is None and not has_formula:
         return frozenset(), ()
     percent: set[tuple[int, int]] = set()
-    uncached: list[tuple[int, int]] = []
+    uncached: list[tuple[int, int, str]] = []
     for m in _CELL.finditer(xml):
         head, body = m.group(1), m.group(3) or b""
         ref = _REF.search(head)
@@ -261,10 +262,24 @@ def _xlsx_marks(
         pos = (int(ref.group(2)), _col_index(ref.group(1)))
         if style_re is not None and style_re.search(head):
             percent.add(pos)
+        if not has_formula:
+            continue
+        if b't="e"' in head:  # an error value (#DIV/0!, #N/A): calamine reads it as blank
+            value = re.search(rb"<v>([^<]*)</v>", body)
+            uncached.append((*pos, value.group(1).decode() if value else "#ERROR"))
+            continue
         cached = re.search(rb"<v>[^<]+</v>", body) or (b't="str"' in head and b"<v" in body)
-        if has_formula and b"<f" in body and not cached:  # t="str" <v></v>: an empty text
-            uncached.append(pos)
+        if b"<f" in body and not cached:  # t="str" <v></v>: an empty text
+            uncached.append((*pos, ""))
     return frozenset(percent), tuple(uncached)
+
+
+def _header_at(cells: list[list[Any]], j: int) -> str | None:
+    """Column ``j``'s first text among the first 30 rows: its header, for messages."""
+    for row in cells[:30]:
+        if 0 <= j < len(row) and isinstance(row[j], str) and row[j].strip():
+            return str(row[j]).strip()
+    return None
 
 
 def read_excel(path: Path, sheet: str | None = None, encoding: str | None = None) -> list[RawTable]:
@@ -325,14 +340,20 @@ def read_excel(path: Path, sheet: str | None = None, encoding: str | None = None
         percent, uncached = _xlsx_marks(p, name, formulas=blanks) if is_xlsx else (frozenset(), ())
         problems = [
             Problem(
-                f"cell {col_letter(c)}{r} holds a formula without a computed value",
+                f"cell {col_letter(c)}{r} holds a formula without a computed value"
+                if not err
+                else f"cell {col_letter(c)}{r} holds the error {err}",
                 file=str(p),
                 sheet=name,
                 row=r,
+                column=_header_at(cells, c - col0),
                 hint="open the file in Excel or LibreOffice, let it recalculate, save, and "
-                "send it again (or type the value)",
+                "send it again (or type the value)"
+                if not err
+                else "correct the formula or type the value; leave the cell empty if the "
+                "value is not reported",
             )
-            for r, c in uncached
+            for r, c, err in uncached
         ]
         if problems:
             raise DataError(problems)
@@ -351,6 +372,7 @@ def _no_duplicates(p: Path) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in pairs:
+            k = _nfc(k)  # "Tên" typed two ways is one key twice
             if k in out:
                 raise DataError(
                     Problem(

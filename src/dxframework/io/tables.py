@@ -92,6 +92,8 @@ class ColumnRule:
     lo: float | None = None
     hi: float | None = None
     integer: bool = False
+    allowed: tuple[float, ...] = ()
+    """The only values allowed (the codes of an indicator's text answers); empty: any."""
 
 
 @attrs.frozen
@@ -121,6 +123,9 @@ class TableSchema:
     """
     rules: Mapping[str, ColumnRule] = attrs.field(factory=dict)
     locale: str | None = None
+    name_required: bool = True
+    """A declared name column must be present (assembly relaxes it: one file may name the
+    units another reports on)."""
 
 
 @attrs.frozen
@@ -138,6 +143,7 @@ class ParsedTable:
     meta: Mapping[str, tuple[str, ...]]
     row_keys: tuple[tuple[int, str], ...]
     notes: tuple[str, ...] = ()
+    has_period: bool = False
 
 
 # -- reading files --------------------------------------------------------------------------
@@ -389,6 +395,16 @@ class _TableReader:
                 self.problem(f"duplicate column {h!r}", row=hrow, column=h)
             seen.setdefault(fold(h), j)
 
+        unit_col = self._col(schema.unit_column, UNIT_ALIASES)
+        if unit_col is None and schema.unit_column is None:
+            self.problem(
+                "no unit-code column",
+                row=hrow,
+                hint="name the first column 'unit' (or 'Mã'); if a title sits above the "
+                f"header, the header must be within the first {HEADER_SEARCH_ROWS} rows",
+            )
+        if unit_col is None:  # no header: the rest would only repeat it cell by cell
+            raise DataError(self.problems)
         if table.strict_width:
             for row, n in zip(table.rows, table.row_numbers, strict=True):
                 if len(row) != len(header):
@@ -399,15 +415,11 @@ class _TableReader:
                     )
             if self.problems:
                 raise DataError(self.problems)
-        unit_col = self._col(schema.unit_column, UNIT_ALIASES)
-        if unit_col is None and schema.unit_column is None:
-            self.problem(
-                "no unit-code column",
-                row=hrow,
-                hint="name the first column 'unit' (or 'Mã'); if a title sits above the "
-                f"header, the header must be within the first {HEADER_SEARCH_ROWS} rows",
-            )
-        name_col = self._col(schema.name_column, NAME_ALIASES)
+        name_col = (
+            self._col(schema.name_column, NAME_ALIASES)
+            if schema.name_required
+            else self._optional(schema.name_column, NAME_ALIASES)
+        )
         period_col = self._optional(schema.period_column, PERIOD_ALIASES)
         parent_col = self._optional(schema.parent_column, PARENT_ALIASES)
         level_col = _find(header, [schema.level_column]) if schema.level_column else None
@@ -575,7 +587,9 @@ class _TableReader:
             if col
         }
         columns = {code_of[h]: (h, table.first_column + idx[h]) for h in numeric}
-        return ParsedTable(dataset, table, columns, meta, tuple(keys), tuple(notes))
+        return ParsedTable(
+            dataset, table, columns, meta, tuple(keys), tuple(notes), period_col is not None
+        )
 
     # -- values -----------------------------------------------------------------------------
     def _values(
@@ -779,6 +793,7 @@ class _TableReader:
                     values[i, k] = np.nan
             col = values[:, k]
             finite = ~np.isnan(col)
+            marked_set = set(marked)
             if rule.integer:
                 for r in np.nonzero(finite & (col != np.round(col)))[0].tolist():
                     self.problem(
@@ -787,6 +802,17 @@ class _TableReader:
                         column=h,
                         hint="this indicator counts things",
                     )
+            if rule.allowed:
+                ok = np.isin(col, np.asarray(rule.allowed, dtype=np.float64))
+                codes_text = ", ".join(f"{a:g}" for a in rule.allowed)
+                for r in np.nonzero(finite & ~ok)[0].tolist():
+                    self.problem(
+                        f"{col[r]:g} is not an answer code of this indicator ({codes_text})",
+                        row=rows[r],
+                        column=h,
+                        hint="type one of the answers or its code, or leave the cell empty",
+                    )
+                continue
             too_low = finite & (col < rule.lo) if rule.lo is not None else None
             too_high = finite & (col > rule.hi) if rule.hi is not None else None
             for mask, side in ((too_low, "below"), (too_high, "above")):
@@ -796,7 +822,12 @@ class _TableReader:
                     v = col[r]
                     hint = f"values lie in {_range_text(rule)}"
                     msg = f"{v:g} is {side} the allowed range {_range_text(rule)}"
-                    if rule.scale == "fraction" and side == "above" and v <= 100:
+                    if r in marked_set:  # typed with a % sign or a percent format
+                        shown = v * 100 if rule.scale == "fraction" else v
+                        msg = f"{shown:g}% is {side} the allowed range {_range_text(rule)}"
+                        if rule.scale == "fraction":
+                            msg += " (a share, 0–1: 100% at most)"
+                    elif rule.scale == "fraction" and side == "above" and v <= 100:
                         msg = f"{v:g} looks like a percentage (0–100) in a 0–1 column"
                         hint = f"write {v / 100:g} or {v:g}%"
                     self.problem(msg, row=rows[r], column=h, hint=hint)

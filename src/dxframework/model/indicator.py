@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -44,8 +45,8 @@ FRACTION_UNITS = frozenset({"fraction", "share", "0-1", "0–1", "tỷ lệ (0-1
 def _bounds(value: Any) -> tuple[float | None, float | None] | None:
     if value is None:
         return None
-    lo, hi = value
-    return (None if lo is None else float(lo), None if hi is None else float(hi))
+    lo, hi = (None if v is None or math.isinf(float(v)) else float(v) for v in value)
+    return (lo, hi)  # TOML has no null: ±inf stands for an open side
 
 
 def _label(name_vi: str, name_en: str, code: str, lang: str) -> str:

@@ -218,7 +218,12 @@ class PackLevel:
             period=period,
             answers={i.code: dict(i.answers) for i in fw.indicators if i.answers},
             rules={
-                i.code: ColumnRule(i.scale_kind, *i.value_bounds, integer=i.integer)
+                i.code: ColumnRule(
+                    i.scale_kind,
+                    *i.value_bounds,
+                    integer=i.integer,
+                    allowed=tuple(sorted(set(i.answers.values()))),
+                )
                 for i in fw.indicators
             },
             locale=locale or self.locale,
