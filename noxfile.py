@@ -41,6 +41,30 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def floors(session: nox.Session) -> None:
+    """The suite at the declared minimum versions (uv's lowest-direct resolution).
+
+    Every direct dependency is installed at the lowest version its floor in pyproject.toml
+    admits, so a floor that is not true fails here.
+    """
+    plugins = [arg for path in PLUGINS for arg in ("-e", path)]
+    session.install("uv")
+    session.run(
+        "uv",
+        "pip",
+        "install",
+        "--python",
+        session.virtualenv.location,
+        "--resolution",
+        "lowest-direct",
+        "-e",
+        ".[test,docs]",
+        *plugins,
+    )
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff: lint rules and formatting."""
     session.install(_requirement("lint", "ruff"))

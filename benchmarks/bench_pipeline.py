@@ -1,10 +1,13 @@
 """Benchmarks of the pipeline: run on demand, never in the test suite.
 
     python benchmarks/bench_pipeline.py            # all benchmarks, figures to stdout
+    python benchmarks/bench_pipeline.py scale      # the pipeline at 1k, 10k, 100k units only
 
 Measures wall time (best of N) and peak traced memory of:
 - the ASEM reference pipeline (51 units × 49 indicators), the published example;
 - the same pipeline on a synthetic 10 000 units × 100 indicators × 5 periods data set;
+- the pipeline (impute, treat, normalise, aggregate) at 1 000, 10 000 and 100 000 units × 100
+  indicators × 1 period (``scale``);
 - the numeric cores over a leading axis of 1 000 parameter variants (normalise + aggregate),
   the shape the uncertainty analysis will use.
 Figures are recorded in docs/benchmarks.md with the machine they were measured on.
@@ -61,6 +64,23 @@ def synthetic(
     return fw, data
 
 
+def scale() -> None:
+    """impute + treat + normalise + aggregate at 1k, 10k and 100k units × 100 indicators."""
+    pipe = Pipeline(
+        [Stage("impute", "mean"), Stage("treat"), Stage("normalise"), Stage("aggregate")]
+    )
+    for units in (1_000, 10_000, 100_000):
+        fw, data = synthetic(units, 100, 1)
+
+        def run(fw: Framework = fw, data: Dataset = data) -> object:
+            return dxf.run_pipeline(fw, data, pipe)
+
+        t, mem = measure(run, repeat=5)
+        print(
+            f"pipeline, {units:>7,} units × 100 indicators × 1 period: {t:.3f} s, peak {mem:.0f} MB"
+        )
+
+
 def main() -> None:
     print(
         f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
@@ -101,4 +121,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] == ["scale"]:
+        scale()
+    else:
+        main()
+        scale()

@@ -173,7 +173,7 @@ def test_validate_sample_data_succeeds() -> None:
 
 def test_validate_explicit_sample_files_succeeds() -> None:
     """Passing the pack's own data and framework files explicitly validates too."""
-    pack = dxframework.get_pack("asem")
+    pack = dxframework.get_pack("asem").level()
     assert pack.data_path is not None
     result = invoke(
         "validate",
@@ -190,7 +190,7 @@ def test_validate_explicit_sample_files_succeeds() -> None:
 
 def test_pipeline_toml_reproduces_results(reference_run: Path, tmp_path: Path) -> None:
     """`--pipeline FILE.toml` with the reference stages gives the same results.csv."""
-    pack = dxframework.get_pack("asem")
+    pack = dxframework.get_pack("asem").level()
     toml = tmp_path / "my pipeline.toml"
     toml.write_text(
         (pack.root / pack.pipelines["reference"]).read_text(encoding="utf-8"), encoding="utf-8"

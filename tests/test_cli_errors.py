@@ -24,7 +24,7 @@ import pytest
 import dxframework
 from helpers import dxf
 
-PACK = dxframework.get_pack("asem")
+PACK = dxframework.get_pack("asem").level()
 assert PACK.data_path is not None
 DATA: Path = PACK.data_path
 META: Path = PACK.framework_path

@@ -22,7 +22,7 @@ import pytest
 import dxframework
 from dxframework import DataError, Dataset, FrameworkError, TableSchema, read_dataset
 from dxframework.errors import Problem
-from dxframework.io import read_framework, write_run
+from dxframework.io import dataset_from_pandas, read_framework, write_run
 from dxframework.io import writers as writers_module
 from dxframework.io.tables import parse_number
 
@@ -82,7 +82,7 @@ def test_csv_excel_json_and_pandas_give_equal_datasets(tmp_path: Path) -> None:
     from_csv = read_dataset(write_csv(tmp_path / "t.csv", HEADER, ROWS))
     from_xlsx = read_dataset(write_xlsx(tmp_path / "t.xlsx", HEADER, ROWS))
     from_json = read_dataset(write_json(tmp_path / "t.json", HEADER, ROWS))
-    from_pandas = Dataset.from_pandas(pd.DataFrame(ROWS, columns=HEADER))
+    from_pandas = dataset_from_pandas(pd.DataFrame(ROWS, columns=HEADER))
 
     assert from_csv.unit_codes == ("HN", "HCM", "DN")
     assert from_csv.columns == ("A", "B")
@@ -98,7 +98,7 @@ def test_pandas_round_trip_with_unit_index() -> None:
     frame = pd.DataFrame(
         {"A": [1.0, 2.0], "B": [np.nan, 4.0]}, index=pd.Index(["X", "Y"], name="unit")
     )
-    data = Dataset.from_pandas(frame)
+    data = dataset_from_pandas(frame)
     assert data.unit_codes == ("X", "Y")
     pd.testing.assert_frame_equal(data.to_pandas(), frame)
 

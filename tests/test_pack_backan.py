@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import dxframework as dxf
-from dxframework.analysis.rollup import rollup
+from dxframework.packs.rollup import rollup
 
 
 def test_run_scores_districts_and_communes(tmp_path: Path) -> None:
@@ -66,10 +66,12 @@ def test_vietnamese_names_are_nfc() -> None:
 def test_crosswalk_merges_backan_into_thai_nguyen() -> None:
     """After the 2025 merger a new province's value is the mean of its former provinces."""
     from dxframework import Dataset
+    from dxframework.model.crosswalk import apply_crosswalk
 
-    cw = dxf.get_pack("backan").crosswalk()
+    cw = dxf.get_pack("backan").crosswalk("provinces-2025")
+    assert (cw.from_level, cw.to_level) == ("province", "province")
     data = Dataset.from_arrays(["06", "19"], ["x"], [[0.4], [0.8]])
-    merged = cw.apply(data)
+    merged = apply_crosswalk(data, cw.unit_map(), {"x": "mean"}).data
     assert merged.unit_codes == ("19",)
     assert merged.values[0, 0, 0] == pytest.approx(0.6)
     assert merged.units[0].name == "Tỉnh Thái Nguyên"
@@ -99,7 +101,7 @@ def test_cli_tasks_copy_edit_and_report(tmp_path: Path) -> None:
     edited = text.replace("planned,10,", "done,100,", 1)
     assert edited != text
     copy.write_text(edited, encoding="utf-8")
-    result = runner.invoke(cli, ["tasks", "--pack", "backan", "--tasks", str(copy)])
+    result = runner.invoke(cli, ["tasks", "--pack", "backan", "--tasks", str(copy), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "done: 3" in result.output and "planned" not in result.output.split("\n")[-2]
     copy.write_text(edited.replace("done,100,", "finished,100,", 1), encoding="utf-8")

@@ -24,8 +24,8 @@ from python_calamine import CalamineWorkbook
 import dxframework as dxf
 from dxframework.cli import cli
 from dxframework.io.tables import UNIT_ALIASES, fold
-from dxframework.io.workbook import rule_text, write_workbook
 from dxframework.model.indicator import Indicator
+from dxframework.packs.workbook import rule_text, write_workbook
 
 PACK = dxf.get_pack("backan")
 HEADER_ROW = 4  # three title rows, then the machine header (the layout contract)

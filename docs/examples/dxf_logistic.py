@@ -8,12 +8,11 @@ Installed as a package, it is found through an entry point in the group ``dxfram
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import NDArray
 
 import dxframework as dxf
+from dxframework.plugins import MethodRegistrar
 
 F = NDArray[np.float64]
 
@@ -39,6 +38,6 @@ def logistic(x: F, ctx: dxf.MethodContext, scale: float = 100.0) -> F:
 
 
 @dxf.hookimpl
-def register_normalisation_methods(register: Any) -> None:
+def register_normalisation_methods(register: MethodRegistrar) -> None:
     """Contribute ``logistic``; a stage's other keys become its parameters."""
     register("logistic", logistic, "scale / (1 + exp(−z)), z the z-score")

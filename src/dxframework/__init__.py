@@ -18,12 +18,14 @@ from dxframework.errors import (
     Problem,
 )
 from dxframework.io.frameworks import read_framework
-from dxframework.io.tables import TableSchema, read_dataset
+from dxframework.io.pandas import dataset_from_pandas
+from dxframework.io.tables import TableSchema
 from dxframework.io.writers import write_run
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Edge, Framework
 from dxframework.model.indicator import Aggregate, Indicator
 from dxframework.model.units import Unit
+from dxframework.packs.loaders import read_dataset
 from dxframework.packs.pack import MetricPack
 from dxframework.pipeline.context import MethodContext
 from dxframework.pipeline.result import RunResult, StageResult
@@ -35,7 +37,8 @@ from dxframework.plugins.manager import get_registry
 
 def get_pack(name: str) -> MetricPack:
     """The installed metric pack ``name`` (a :class:`PluginError` lists the installed ones)."""
-    return get_registry().pack(name)
+    pack: MetricPack = get_registry().pack(name)
+    return pack
 
 
 __all__ = [
@@ -59,6 +62,7 @@ __all__ = [
     "TableSchema",
     "Unit",
     "__version__",
+    "dataset_from_pandas",
     "get_pack",
     "get_registry",
     "hookimpl",

@@ -1018,7 +1018,6 @@ error("two_decimal_points", as_csv(commune({(1, "NL1"): "1.2.3"})), row=3, colum
 ok("scientific", as_csv(commune({(1, "population"): "2e3"})), {("05802", "population"): 2000})
 ok("scientific_fraction", as_csv(commune({(1, "HT1"): "8.26E1"})), {("05802", "HT1"): 82.6})
 ok("leading_plus", as_csv(commune({(1, "HT1"): "+83"})), {("05802", "HT1"): 83})
-ok("unicode_minus", as_csv(commune({(1, "NL1"): "\u22122"})), {("05802", "NL1"): -2})
 ok("padded_spaces", as_csv(commune({(1, "HT1"): "   83  "})), {("05802", "HT1"): 83})
 ok("padded_nbsp", as_csv(commune({(1, "HT1"): "\u00a083\u00a0"})), {("05802", "HT1"): 83})
 ok("leading_zeros", as_csv(commune({(1, "HT1"): "083"})), {("05802", "HT1"): 83})
@@ -1132,7 +1131,7 @@ error(
 )
 
 # a fraction column, bounds and whole numbers (a framework that declares them) -----------------
-FRACTION = {"HT1": {"unit": "fraction"}}
+FRACTION = {"HT1": {"unit": "fraction", "bounds": [0, 1]}}
 COUNT = {"NT4": {"bounds": [0, 50], "integer": True}}
 error(
     "fraction_column_holds_75",
@@ -2214,6 +2213,22 @@ ok(
     ASEM_VALUES,
     **ASEM,
 )
+_NEG = next(
+    (i, h)
+    for i, r in enumerate(_ASEM[1:])
+    for h, v in zip(_ASEM[0], r, strict=True)
+    if v.startswith("-")
+)
+ok(
+    "asem_unicode_minus",
+    as_csv(edit(_ASEM, {_NEG: "\u2212" + _ASEM[_NEG[0] + 1][_ASEM[0].index(_NEG[1])][1:]})),
+    {
+        (_ASEM[_NEG[0] + 1][_ASEM[0].index("uCode")], _NEG[1]): ASEM_VALUES[
+            (_ASEM[_NEG[0] + 1][_ASEM[0].index("uCode")], _NEG[1])
+        ]
+    },
+    **ASEM,
+)
 error(
     "asem_one_decimal_comma",
     as_csv(edit(_ASEM, {(2, "LPI"): "3,5"})),
@@ -2252,42 +2267,9 @@ error(
 # where the code does not (yet) do what the user needs: each case runs as xfail(strict=True)
 # ============================================================================================
 KNOWN_FAULTS: dict[str, str] = {
-    "header_not_found_after_40_title_rows": "a header below the 30-row search is reported "
-    "as 'has 18 cells, the header has 1 (check for a stray delimiter)' on every row, never "
-    "as a header/unit column not found",
-    "scientific_decimal_comma": "'3,6E-05' (scientific notation with a decimal comma, as a "
-    "vi-locale spreadsheet writes it) is 'not a number'",
-    "scientific_decimal_comma_locale_vi": "with --locale vi, '3,6E-05' is 'not a number in "
-    "the declared vi locale'",
-    "negative_count_backan": "backan's NT4 (unit 'meetings') has no bounds: -3 meetings "
-    "passes validate (scored 0 points)",
-    "percent_over_100_backan": "backan's HT1 (share of households, unit '%') has no "
-    "bounds: 150 % passes validate",
-    "answer_number_out_of_set": "NT6 (yes/no) = 7 passes the reader; the pipeline then "
-    "fails with 'categories: value not in the mapping for units 05802', naming no file or row",
-    "fraction_column_150_percent": "'150%' in a 0–1 column is reported as '1.5 looks like a "
-    "percentage ... (write 0.015 or 1.5%)': wrong value and wrong advice",
     "two_files_second_without_period_column": "a file without a period column assembled "
     "with files for 2024 becomes a separate period 0 ('2 period(s)'); its values are missing "
     "in 2024 and validate exits 0",
-    "two_files_second_without_name_column": "every file of an assembly must carry the name "
-    "column, though another file names the units ('missing column name')",
-    "json_duplicate_keys_nfc_nfd": "keys 'Tên' (NFD) and 'Tên' (NFC) in one record merge "
-    "silently after NFC; one of the two values is dropped",
-    "level_from_header_utf16": "without --level, the level is chosen from the header read "
-    "as UTF-8: a UTF-16 commune file is taken for a district file (unknown NT6, missing NT1…)",
-    "level_from_header_title_rows_csv": "without --level, only a CSV's first line is looked "
-    "at: a commune file with a title row is taken for a district file",
-    "level_from_header_lower_case_codes": "without --level, codes must match exactly: "
-    "'ht1', 'nt4' (accepted with --level) make a commune file a district file",
-    "xlsx_zip_entry_needs_newer_version": "a workbook calamine reads but Python's zipfile "
-    "refuses (entry 'needs zip version 25.5') ends in 'internal error: NotImplementedError' "
-    "(exit 1)",
-    "pipeline_toml_bom": "a pipeline TOML saved with a UTF-8 BOM (as Windows Notepad "
-    "does) is 'cannot parse the pipeline: Invalid statement (at line 1, column 1)'",
-    "pipeline_json_nan": "'per': NaN in a JSON pipeline is accepted as a number",
-    "xlsx_error_cell": "an Excel error cell (#DIV/0!) is read as an empty cell: missing, "
-    "scored 0 points, no error",
 }
 _unknown = set(KNOWN_FAULTS) - {c.name for c in CASES}
 assert not _unknown, _unknown

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,8 @@ def _load(case: Case, paths: list[Path], folder: Path) -> Any:
     else:  # the level the CLI picks: the one whose indicators the header holds
         from dxframework.io.tables import read_header
 
-        level = pack.level_for_header({h for p in paths for h in read_header(p)})
+        encoding = case.options().get("encoding")  # as the CLI reads the header
+        level = pack.level_for_header({h for p in paths for h in read_header(p, encoding)})
     options = case.options()
     if case.framework is not None:
         from dxframework.io.frameworks import read_framework
@@ -102,7 +104,9 @@ def _load(case: Case, paths: list[Path], folder: Path) -> Any:
 
 
 def _check_values(case: Case, paths: list[Path], folder: Path) -> None:
-    data = _load(case, paths, folder)
+    with warnings.catch_warnings():  # notes on title rows and skipped files: printed by the CLI
+        warnings.simplefilter("ignore")
+        data = _load(case, paths, folder)
     wrong = []
     for (unit, column), expected in case.values.items():
         assert unit in data.unit_codes, f"unit {unit!r} not read (units: {data.unit_codes[:8]})"

@@ -5,8 +5,9 @@ dicts, TOML and JSON files) are fed to :func:`dxframework.io.read_dataset` (with
 and with the backan commune schema) and to :class:`dxframework.pipeline.spec.Pipeline`. A
 ``DxfError`` is a fine answer (the input is bad); any other exception is a bug.
 
-The examples are derandomised (the same every run) and not stored, so a failure is
-reproducible and nothing is written outside the test's temporary folder.
+The examples are derandomised (the same every run) and not kept in Hypothesis's example
+database, so a failure is reproducible. Faults already reported are recognised (``known``) so
+that the fuzzing goes on; each has a deterministic ``xfail(strict=True)`` test at the end.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import io
 import json
 import math
 import random
-import traceback
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -81,13 +81,6 @@ def only_dxf_errors(
         except Exception as exc:
             if not any(k(exc) for k in known):
                 raise
-
-
-def zip_not_implemented(exc: BaseException) -> bool:
-    """Known fault: ``zipfile`` refuses a workbook calamine reads (NotImplementedError)."""
-    return isinstance(exc, NotImplementedError) and "zip" in str(exc).lower() + "".join(
-        f.filename for f in traceback.extract_tb(exc.__traceback__)
-    )
 
 
 def read(path: Path, schema: Any, known: tuple[Known, ...] = (), **kwargs: Any) -> None:
@@ -291,7 +284,7 @@ def test_damaged_workbook(
         data = data[: int(cut * len(data))]
     p = folder / "damaged.xlsx"
     p.write_bytes(bytes(data))
-    read(p, schema, sheet=sheet, known=(zip_not_implemented,))
+    read(p, schema, sheet=sheet)
 
 
 # -- pipeline documents ----------------------------------------------------------------------
@@ -426,14 +419,7 @@ def test_pipeline_file_not_utf8(folder: Path, data: bytes) -> None:
     assert "not-utf8.toml" in str(info.value)
 
 
-# -- the known faults, one deterministic test each ---------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    raises=NotImplementedError,
-    reason="io.readers._xlsx_marks lets zipfile's NotImplementedError escape (an entry "
-    "'needs zip version 25.5', or flag bits 5/6) for a workbook calamine opens; it should be "
-    "a DataError naming the file",
-)
+# -- faults the fuzzing found, one deterministic test each (fixed: regression tests) -----------
 @pytest.mark.parametrize("schema", [None, SCHEMA], ids=["no-schema", "schema"])
 def test_workbook_zip_version_refused(folder: Path, schema: Any) -> None:
     p = folder / "zip-version.xlsx"

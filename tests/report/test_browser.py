@@ -116,17 +116,23 @@ def test_page_loads_without_console_or_page_errors(proposal: Opened) -> None:
     proposal.page.wait_for_load_state("load")
     assert [m for m in proposal.console if m[0] == "error"] == []
     assert proposal.errors == []
-    assert proposal.page.title() == proposal.page.locator("header h1.title").inner_text()
+    # the page's title is the document's; the cover shows the type and the summary (Decree 30)
+    title = proposal.page.title()
+    assert title.startswith("Đề án tổng thể")
+    summary = proposal.page.locator("header h1.title").inner_text()
+    assert title.lower().endswith(summary.lower())
+    assert proposal.page.locator("header .doc-type").inner_text() == "ĐỀ ÁN"
 
 
 def test_every_section_heading_is_visible(proposal: Opened, plan_year: int) -> None:
-    """The five section headings, with the texts of labels.toml [vi], are visible h1s."""
+    """The seven numbered parts of the proposal and the appendices, with the texts of
+    labels.toml [vi], are visible h1s."""
     t = vi_labels()
+    parts = ("necessity", "current_state", "objectives", "solutions", "tasks")
     expected = [
-        t["current_state"],
-        t["objectives"],
-        t["tasks"],
-        t["plan"].format(year=plan_year),
+        *(f"{n}. {t[k]}" for n, k in zip(("I", "II", "III", "IV", "V"), parts, strict=True)),
+        f"VI. {t['funding_section']}",
+        f"VII. {t['implementation']}",
         t["appendices"],
     ]
     headings = proposal.page.locator("main h1")

@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from docx import Document as open_docx
+from docx.enum.section import WD_ORIENT
 from docx.shared import Mm
 from jinja2.exceptions import SecurityError, TemplateNotFound, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
@@ -49,7 +50,12 @@ TODAY = dt.date(2025, 3, 15)  # the date conftest.py renders with
 LANGS = ("vi", "en")
 DOCUMENT_NAMES = ("proposal", "plan", "tasks")
 FORMATS = ("html", "md", "docx")
-DOCUMENT_SECTIONS = {"proposal": SECTIONS, "plan": ("plan", "tasks"), "tasks": ("tasks",)}
+PROPOSAL = tuple(s for s in SECTIONS if s != "plan")
+DOCUMENT_SECTIONS = {
+    "proposal": PROPOSAL,
+    "plan": ("plan", "tasks", "implementation"),
+    "tasks": ("tasks",),
+}
 
 SCRIPT_NAME = "<script>alert(1)</script>"  # the names conftest.py gives to districts in `tricky`
 PIPE_NAME = "A | B **đậm** C"
@@ -76,17 +82,31 @@ def labels(lang: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in doc[lang].items()}
 
 
-def section_headings(lang: str, plan_year: int, sections: tuple[str, ...] = SECTIONS) -> list[str]:
-    """The level-1 heading of each section, from the labels."""
+def section_headings(lang: str, plan_year: int, sections: tuple[str, ...] = PROPOSAL) -> list[str]:
+    """The level-1 heading of each section, from the labels, numbered I., II., … as Decree 30
+    numbers the parts (the appendices are not numbered)."""
     t = labels(lang)
     text = {
+        "necessity": t["necessity"],
         "current_state": t["current_state"],
         "objectives": t["objectives"],
+        "solutions": t["solutions"],
         "tasks": t["tasks"],
+        "funding": t["funding_section"],
+        "implementation": t["implementation"],
         "plan": t["plan"].format(year=plan_year),
         "appendices": t["appendices"],
     }
-    return [text[s] for s in sections]
+    numerals = iter(("I", "II", "III", "IV", "V", "VI", "VII", "VIII"))
+    return [text[s] if s == "appendices" else f"{next(numerals)}. {text[s]}" for s in sections]
+
+
+NUMBER = re.compile(r"^(?:[IVXLC]+\.|\d+\.|[a-zđ]+\)) ")
+
+
+def unnumbered(heading: str) -> str:
+    """A heading without its number ("a) Ngân Sơn — …" → "Ngân Sơn — …")."""
+    return NUMBER.sub("", heading)
 
 
 def chart_refs(markdown: str) -> list[str]:
@@ -203,7 +223,8 @@ def test_demo_writes_every_document_in_three_formats(tmp_path: Path) -> None:
         assert (
             (folder / f"{name}.vi.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
         )
-        assert (folder / f"{name}.vi.md").read_text(encoding="utf-8").startswith("# ")
+        md = (folder / f"{name}.vi.md").read_text(encoding="utf-8")
+        assert md.startswith("ỦY BAN NHÂN DÂN") and "\n# " in md  # the issuing body first
     assert "Documents" in proc.stdout
     assert sorted(p.name for p in (folder / "charts").glob("*.svg"))  # charts for Markdown
 
@@ -228,14 +249,16 @@ def test_every_document_is_written_in_every_format(rendered: dict[str, Any]) -> 
 
 
 def test_documents_share_their_sections(rendered: dict[str, Any], plan_year: int) -> None:
-    """The plan and the task list are the proposal's sections, rendered once: same text,
-    same headings, same title labels."""
+    """The plan and the task list share the proposal's sections, rendered once: same text,
+    same headings, same title labels (the annual plan itself is the plan's own)."""
     for lang in LANGS:
         docs = rendered[lang].docs
         proposal = docs["proposal"]
+        assert "plan" not in proposal.sections
         for name in ("plan", "tasks"):
             for section, text in docs[name].sections.items():
-                assert text == proposal.sections[section]
+                if section != "plan":
+                    assert text == proposal.sections[section]
             assert docs[name].document.headings(1) == section_headings(
                 lang, plan_year, DOCUMENT_SECTIONS[name]
             )
@@ -253,19 +276,33 @@ def test_unknown_document_is_an_error(backan: Any, backan_results: dict[str, Any
 
 
 def test_markdown_file_has_title_block_sections_and_chart_links(rendered: dict[str, Any]) -> None:
-    """The .md file starts with title, subtitle and date, puts sections one level under the
-    title, drops page breaks and links every figure to an SVG file that exists."""
+    """The .md file starts with the administrative parts (issuing body, number, national
+    header, place and date, document type and summary, the notice), puts sections one level
+    under the title, drops page and orientation breaks, ends with the recipients and the
+    signature, and links every figure to an SVG file that exists."""
     for lang in LANGS:
         for name in DOCUMENT_NAMES:
             doc = rendered[lang].docs[name]
+            admin = doc.document.admin
+            assert admin is not None
             text = rendered[lang].path(name, "md").read_text(encoding="utf-8")
-            lines = text.splitlines()
-            assert lines[0] == f"# {doc.document.title}"
-            assert f"*{doc.document.subtitle}*" in lines[:4]
-            assert DATE_LINE[lang] in lines[:6]
+            lines = [ln.rstrip() for ln in text.splitlines()]
+            assert lines[0] == admin.body.split("\n")[0].upper()
+            assert admin.number in lines[:4]
+            assert admin.national in lines[:8] and admin.motto in lines[:8]
+            assert f"*{admin.place_date}*" in lines[:10]
+            assert f"# {admin.doc_type}: {admin.summary}" in lines[:12]
+            assert f"*{admin.notice}*" in lines[:14]
+            assert f"***{admin.recipients_title}***" in lines
+            signer = lines.index(f"**{admin.signer}**")
+            appendix = [
+                k for k, ln in enumerate(lines) if ln == "## Phụ lục" or ln == "## Appendices"
+            ]
+            assert signer == len(lines) - 1 if not appendix else signer < appendix[0]
             for heading in doc.document.headings(1):
                 assert f"## {heading}" in lines
-            assert "\\pagebreak" not in text
+            for marker in ("\\pagebreak", "\\landscape", "\\portrait"):
+                assert marker not in text
             assert "chart:" not in text
             links = re.findall(r"^!\[.*\]\((charts/[^)]+\.svg)\)$", text, re.MULTILINE)
             assert len(links) == len(chart_refs(doc.markdown))
@@ -296,15 +333,20 @@ def test_html_page_has_cover_toc_and_sections(rendered: dict[str, Any]) -> None:
     for lang in LANGS:
         doc = rendered[lang].docs["proposal"]
         page = read_page(rendered[lang].path("proposal", "html"))
-        assert doc.document.title in page.text
-        assert str(doc.document.meta["organisation"]) in page.text
-        assert DATE_LINE[lang] in page.text
+        admin = doc.document.admin
+        assert admin is not None
+        for line in admin.body.split("\n"):
+            assert line.upper() in page.text
+        for part in (admin.national, admin.motto, admin.number, admin.place_date):
+            assert part in page.text
+        assert admin.summary in page.text and admin.signer in page.text
         expected = [b for b in doc.document.blocks if isinstance(b, Heading) and b.level <= 2]
         assert len(page.toc) == len(expected)
         assert all(href.startswith("#") and href[1:] in page.ids for href in page.toc)
         assert page.tags["figure"] == len(chart_refs(doc.markdown))
         assert page.tags["svg"] >= page.tags["figure"]
-        assert page.tags["table"] == sum(isinstance(b, Table) for b in parse(doc.markdown))
+        # the Markdown's tables and the borderless heading table (issuer | national header)
+        assert page.tags["table"] == sum(isinstance(b, Table) for b in parse(doc.markdown)) + 1
         assert page.tags["script"] == 0
 
 
@@ -340,16 +382,20 @@ def test_docx_has_word_headings_tables_and_pictures(
             lang, plan_year, DOCUMENT_SECTIONS[name]
         )
         assert [t for s, t in styled if s == "Heading 2"] == doc.document.headings(2)
-        assert ("Title", doc.document.title) in styled
+        assert doc.document.admin is not None
+        assert ("Title", doc.document.admin.doc_type) in styled
+        assert ("Subtitle", doc.document.admin.summary) in styled
         md_tables = [b for b in parse(doc.markdown) if isinstance(b, Table)]
         assert md_tables
-        assert len(word.tables) >= len(md_tables)
-        first = word.tables[0].rows[0].cells
+        # borderless tables around them: the heading (issuer | national header) and the
+        # closing (recipients | signature)
+        assert len(word.tables) == len(md_tables) + 2
+        first = word.tables[1].rows[0].cells
         assert tuple(c.text for c in first) == md_tables[0].header
         assert len(word.inline_shapes) == len(chart_refs(doc.markdown))
     t = labels(lang)
     proposal = open_docx(str(rendered[lang].path("proposal", "docx")))
-    heading2 = {p.text for p in proposal.paragraphs if p.style.name == "Heading 2"}
+    heading2 = {unnumbered(p.text) for p in proposal.paragraphs if p.style.name == "Heading 2"}
     assert {
         t["current_overview"],
         t["current_main"],
@@ -366,14 +412,18 @@ def test_docx_has_word_headings_tables_and_pictures(
 def test_docx_page_is_a4_with_decree_30_margins_and_times(
     rendered: dict[str, Any], lang: str
 ) -> None:
-    """Every section is A4 portrait with margins top/bottom 20 mm, left 30 mm, right 15 mm
-    (± 0.5 mm), and the Normal style is Times New Roman."""
+    """Every section is A4, portrait or (the wide task tables) landscape, with margins
+    top/bottom 20 mm, left 30 mm, right 15 mm (± 0.5 mm), and the Normal style is Times New
+    Roman; the proposal starts in portrait and has landscape sections."""
     word = open_docx(str(rendered[lang].path("proposal", "docx")))
     tolerance = Mm(0.5)
+    assert word.sections[0].orientation == WD_ORIENT.PORTRAIT
+    assert any(s.orientation == WD_ORIENT.LANDSCAPE for s in word.sections)
     for section in word.sections:
+        wide = section.orientation == WD_ORIENT.LANDSCAPE
         for got, want in (
-            (section.page_width, 210),
-            (section.page_height, 297),
+            (section.page_width, 297 if wide else 210),
+            (section.page_height, 210 if wide else 297),
             (section.top_margin, 20),
             (section.bottom_margin, 20),
             (section.left_margin, 30),
@@ -419,7 +469,8 @@ def test_nfd_unit_name_is_written_in_nfc(tricky: Any) -> None:
         assert NGAN_SON in text, fmt
         assert nfd not in text, fmt
         assert unicodedata.is_normalized("NFC", text), fmt
-    assert any(h.startswith(NGAN_SON + " — ") for h in tricky.docs["proposal"].document.headings(3))
+    headings = tricky.docs["proposal"].document.headings(3)
+    assert any(unnumbered(h).startswith(NGAN_SON + " — ") for h in headings)
 
 
 # --------------------------------------------------------------------------------------------
@@ -446,7 +497,7 @@ def test_script_unit_name_is_escaped_in_markdown_and_literal_in_docx(tricky: Any
     for text in (doc.markdown, tricky.path("proposal", "md").read_text(encoding="utf-8")):
         assert escaped in text
         assert SCRIPT_NAME not in text
-    headings = doc.document.headings(3)
+    headings = [unnumbered(h) for h in doc.document.headings(3)]
     assert any(h.startswith(SCRIPT_NAME + " — ") for h in headings)
     assert SCRIPT_NAME in docx_text(tricky.path("proposal", "docx"))
 
@@ -469,9 +520,9 @@ def test_pipes_and_asterisks_in_a_name_do_not_break_tables(tricky: Any) -> None:
     assert all(SCORE_COMMA.fullmatch(cell) for cell in ranking[3:])
     communes = [row for _, row in hits if row[3] == PIPE_NAME]
     assert communes and all(row[4].isdigit() and SCORE_COMMA.fullmatch(row[-1]) for row in communes)
-    assert PIPE_NAME + " — " + labels("vi")["rank_of"].format(rank=5, n=8) in doc.document.headings(
-        3
-    )
+    assert PIPE_NAME + " — " + labels("vi")["rank_of"].format(rank=5, n=8) in [
+        unnumbered(h) for h in doc.document.headings(3)
+    ]
     runs: list[Run] = []
     for block in doc.document.blocks:
         if isinstance(block, Paragraph):
@@ -486,19 +537,32 @@ def test_pipes_and_asterisks_in_a_name_do_not_break_tables(tricky: Any) -> None:
 
 
 def test_markdown_file_escapes_the_title(rendered: dict[str, Any], tmp_path: Path) -> None:
-    """The model's text is plain: a title or subtitle with Markdown or HTML characters is
-    escaped in the .md file and reads back as the same text."""
+    """The model's text is plain: a title, subtitle, summary or notice with Markdown or HTML
+    characters is escaped in the .md file and reads back as the same text (with and without
+    the administrative parts)."""
     import attrs
 
     doc = rendered["vi"].docs["tasks"]
     title, subtitle = "<b>Kế hoạch</b> | *2025*", "Bản [nháp] **1**"
-    tricky_doc = attrs.evolve(
-        doc, document=attrs.evolve(doc.document, title=title, subtitle=subtitle)
+    plain = attrs.evolve(
+        doc, document=attrs.evolve(doc.document, title=title, subtitle=subtitle, admin=None)
     )
-    write_documents([tricky_doc], tmp_path, formats=["md"])
-    blocks = parse((tmp_path / "tasks.vi.md").read_text(encoding="utf-8"))
+    write_documents([plain], tmp_path / "plain", formats=["md"])
+    blocks = parse((tmp_path / "plain" / "tasks.vi.md").read_text(encoding="utf-8"))
     assert blocks[0] == Heading(1, title)
     assert isinstance(blocks[1], Paragraph) and blocks[1].text == subtitle
+    admin = doc.document.admin
+    assert admin is not None
+    official = attrs.evolve(
+        doc,
+        document=attrs.evolve(
+            doc.document, admin=attrs.evolve(admin, summary=title, notice=subtitle)
+        ),
+    )
+    write_documents([official], tmp_path / "official", formats=["md"])
+    blocks = parse((tmp_path / "official" / "tasks.vi.md").read_text(encoding="utf-8"))
+    assert Heading(1, f"{admin.doc_type}: {title}") in blocks
+    assert any(isinstance(b, Paragraph) and b.text == subtitle for b in blocks)
 
 
 # --------------------------------------------------------------------------------------------
@@ -506,8 +570,8 @@ def test_markdown_file_escapes_the_title(rendered: dict[str, Any], tmp_path: Pat
 
 
 def _assert_only_objectives_differ(got: Any, default: Any) -> None:
-    assert tuple(got.sections) == tuple(default.sections) == SECTIONS
-    for name in SECTIONS:
+    assert tuple(got.sections) == tuple(default.sections) == PROPOSAL
+    for name in PROPOSAL:
         if name == "objectives":
             assert got.sections[name] != default.sections[name]
         else:

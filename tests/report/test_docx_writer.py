@@ -205,8 +205,8 @@ def test_bullet_list_uses_list_bullet_style(word: Any) -> None:
 
 
 def test_table_grid_with_repeating_bold_header_and_alignment(word: Any) -> None:
-    """One Table Grid table spanning the text width; its header row is bold and repeats on
-    each page; the numeric column is right-aligned; cell text is 12 pt."""
+    """One Table Grid table spanning the text width (fixed layout); its header row is bold
+    and repeats on each page; the numeric column is right-aligned; cell text is 12 pt."""
     assert len(word.tables) == 1
     table = word.tables[0]
     assert table.style.name == "Table Grid"
@@ -220,8 +220,11 @@ def test_table_grid_with_repeating_bold_header_and_alignment(word: Any) -> None:
     assert table.cell(1, 0).paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
     assert number.style.font.size == Pt(12)
     assert number.style.font.name == TNR
+    # a fixed layout, columns sized by their content, spanning the text width
+    assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
     width = table._tbl.tblPr.find(qn("w:tblW"))
-    assert (width.get(qn("w:type")), width.get(qn("w:w"))) == ("pct", "5000")
+    assert width.get(qn("w:type")) == "dxa"
+    assert abs(int(width.get(qn("w:w"))) * 635 - Mm(165)) <= Mm(1)
     grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
     assert abs(sum(grid) * 635 - Mm(165)) <= Mm(1)  # twips → EMU; 210 − 30 − 15 mm
 

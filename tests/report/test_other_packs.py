@@ -20,12 +20,13 @@ def test_proposal_renders_for_other_packs(name: str) -> None:
     (doc,) = render_documents(pack, results, "en", ["proposal"], today=dt.date(2025, 3, 15))
     top = [b.text for b in doc.document.blocks if isinstance(b, Heading) and b.level == 1]
     assert top == [
-        "Current state of digital transformation",
-        "Objectives",
-        "Priority task list",
-        "Digital transformation plan for 2019"
-        if name == "egdi"
-        else "Digital transformation plan for 2023",
+        "I. Necessity and legal bases",
+        "II. Current state of digital transformation",
+        "III. Viewpoints and objectives",
+        "IV. Tasks and solutions",
+        "V. Priority task list",
+        "VI. Funding",
+        "VII. Implementation",
         "Appendices",
     ]
     assert any(isinstance(b, Table) for b in doc.document.blocks)

@@ -56,8 +56,8 @@ DISTRICT = [
     (
         "NT2",
         "NT",
-        "Chỉ thị về chuyển đổi số do người đứng đầu ký / số phải ban hành",
-        "Directives on DX signed by the head / directives required",
+        "Tỷ lệ chỉ thị về chuyển đổi số do người đứng đầu ký trên số chỉ thị phải ban hành",
+        "Share of the required DX directives signed by the head",
         "ratio",
         20,
         {"method": "ratio", "points": 20},

@@ -32,15 +32,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dxframework.analysis.uncertainty import (
-    Progress,
-    Row,
-    UncertaintySpec,
-    WeightNoise,
-    _bind,
-    _evaluate,
-    unit_samples,
-)
+from dxframework.analysis.uncertainty.binding import Progress, bind
+from dxframework.analysis.uncertainty.executors import evaluate
+from dxframework.analysis.uncertainty.sampling import Row, unit_samples
+from dxframework.analysis.uncertainty.spec import UncertaintySpec, WeightNoise
 from dxframework.errors import DxfError, Problem
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
@@ -271,6 +266,8 @@ def run_sensitivity(
     registry: Registry | None = None,
     progress: Progress | None = None,
     client: Any = None,
+    batched: bool = True,
+    chunk_size: int | None = None,
 ) -> SensitivityResult:
     """Sobol' indices of the assumptions of ``spec`` for a scalar output of the run.
 
@@ -294,7 +291,7 @@ def run_sensitivity(
         ``"random"`` or ``"sobol"`` for ``A`` and ``B`` (one ``2d``-dimensional sequence).
     confidence
         Level of the intervals.
-    code, period, workers, registry, progress, client
+    code, period, workers, registry, progress, client, batched, chunk_size
         As for :func:`~dxframework.analysis.uncertainty.run_uncertainty`.
     """
     if n < 2:
@@ -304,11 +301,13 @@ def run_sensitivity(
     if not 0.0 < confidence < 1.0:
         raise DxfError(f"confidence must be between 0 and 1, got {confidence}")
     _check_output(output, data.unit_codes)
-    plan, nominal = _bind(framework, data, pipeline, spec, code, period, registry)
+    plan, nominal = bind(framework, data, pipeline, spec, code, period, registry)
     d = len(spec.assumptions)
     noise = [isinstance(a, WeightNoise) for a in spec.assumptions]
     rows = _design(n, plan.sizes, noise, seed, sampler)
-    scores, ranks = _evaluate(plan, rows, workers, progress, client)
+    scores, ranks = evaluate(
+        plan, rows, workers, progress, client, batched=batched, chunk_size=chunk_size
+    )
     s0, r0 = plan.extract(nominal)
     f = output_values(output, scores, ranks, s0, r0, plan.units)
     fA, fB, fAB = f[:n], f[n : 2 * n], f[2 * n :].reshape(d, n)

@@ -4,15 +4,28 @@ Every error in user input is printed as one line per problem (file, row, column,
 wrong, how to fix it) on standard error, and the command exits with status 2 without a
 traceback and without writing anything. Any other error is a fault of dxf or of a plugin: one
 line ``error: internal error: …`` and exit status 1. ``dxf --debug COMMAND`` prints the
-traceback of either."""
+traceback of either.
+
+``dxf -v`` and ``-vv`` show what the library does (the ``dxframework`` logger at INFO and
+DEBUG, on standard error); ``dxf -q`` shows errors only (no warnings, no progress bar). The
+commands that work on data (``validate``, ``run``, ``uncertainty``, ``assemble``) take
+``--json``: one JSON document on standard output instead of tables. ``--data -`` reads a CSV
+from standard input.
+
+The work itself is done by the library (:mod:`dxframework.packs.runs`,
+:mod:`dxframework.analysis.pack_uncertainty`…); a command parses its options, calls it and
+prints."""
 
 from __future__ import annotations
 
 import functools
+import logging
+import shutil
 import sys
+import tempfile
 import traceback
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +37,9 @@ from rich.table import Table
 
 from dxframework._version import __version__
 from dxframework.errors import DxfError, Problem
+from dxframework.io.writers import csv_text, json_text, recording_command
+from dxframework.packs.runs import DataInput, choose_levels, load_level, ranking, score_levels
+from dxframework.plugins.manager import get_registry
 
 __all__ = [
     "DataInput",
@@ -36,6 +52,7 @@ __all__ = [
     "fail",
     "framework_option",
     "handle_errors",
+    "json_option",
     "lang_option",
     "level_option",
     "load_level",
@@ -45,8 +62,10 @@ __all__ = [
     "pack_option",
     "period_option",
     "pipeline_option",
+    "print_json",
     "print_ranking",
     "progress_bar",
+    "quiet",
     "registry",
     "score_levels",
     "split_csv",
@@ -125,7 +144,9 @@ def handle_errors(func: FC) -> FC:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with warnings.catch_warnings(record=True) as caught:
+        ctx = click.get_current_context(silent=True)
+        command = (ctx.command_path, dict(ctx.params)) if ctx is not None else ("dxf", {})
+        with warnings.catch_warnings(record=True) as caught, recording_command(*command):
             warnings.simplefilter("always")
             try:
                 result = func(*args, **kwargs)
@@ -141,6 +162,8 @@ def handle_errors(func: FC) -> FC:
 
 
 def _warn(caught: Sequence[warnings.WarningMessage]) -> None:
+    if quiet():
+        return
     for w in caught:
         err.print(f"warning: {w.message}", markup=False)
 
@@ -175,9 +198,31 @@ def _report(exc: Exception) -> None:
 
 
 def registry() -> Any:
-    from dxframework.plugins.manager import get_registry
-
+    """The registry of the installed plugins."""
     return get_registry()
+
+
+def quiet() -> bool:
+    """Whether ``dxf -q`` was given (errors only)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("quiet"))
+
+
+_LOG_HANDLER = logging.StreamHandler()  # writes to the sys.stderr of the moment
+_LOG_HANDLER.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+
+def _set_logging(verbose: int, quiet: bool) -> None:
+    """The level of the ``dxframework`` logger: -q errors, default warnings, -v info, -vv debug."""
+    logger = logging.getLogger("dxframework")
+    if quiet:
+        level = logging.ERROR
+    else:
+        level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logger.setLevel(level)
+    if _LOG_HANDLER not in logger.handlers:
+        logger.addHandler(_LOG_HANDLER)
+    _LOG_HANDLER.setStream(sys.stderr)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -187,69 +232,20 @@ def registry() -> Any:
     is_flag=True,
     help="Print the traceback of an error (for reporting a bug).",
 )
-def cli(debug: bool) -> None:
+@click.option(
+    "--verbose",
+    "-v",
+    count=True,
+    help="Say what is done: -v reading, assembling, scoring and writing; -vv more detail.",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print errors only: no warnings, no progress bar."
+)
+def cli(debug: bool, verbose: int, quiet: bool) -> None:
     """dxf: build, score and report digital transformation indices."""
-
-
-@attrs.frozen
-class DataInput:
-    """What ``--data`` (and ``--sheet``, ``--encoding``, ``--locale``) asked for.
-
-    ``paths`` are files and folders; empty means the pack's sample data.
-    """
-
-    paths: tuple[Path, ...] = ()
-    sheet: str | None = None
-    encoding: str | None = None
-    locale: str | None = None
-
-    def options(self) -> dict[str, Any]:
-        """Keyword arguments for :meth:`PackLevel.load_data`."""
-        return {"sheet": self.sheet, "encoding": self.encoding, "locale": self.locale}
-
-    def header(self) -> set[str]:
-        """Column names of every file given (folders: their data files)."""
-        from dxframework.io.assemble import expand_inputs
-        from dxframework.io.tables import read_header
-
-        files, _ = expand_inputs(self.paths)
-        names: set[str] = set()
-        for f in files:
-            names |= set(read_header(f))
-        return names
-
-
-def choose_levels(
-    pack: Any, level: str | None, data: DataInput | None, pipeline: str | None = None
-) -> list[Any]:
-    """The levels to work on: the one named, the one the data files fit, or all of them.
-
-    Without a level or a data file, a pipeline name restricts the run to the levels that
-    declare it.
-    """
-    if level is not None:
-        return [pack.level(level)]
-    if data is not None and data.paths:
-        return [pack.level_for_header(data.header())] if len(pack.levels) > 1 else [pack.level()]
-    levels = list(pack.levels.values())
-    if pipeline is not None:
-        having = [lvl for lvl in levels if pipeline in lvl.pipelines]
-        levels = having or levels
-    return levels
-
-
-def load_level(
-    lvl: Any, data: DataInput | None, framework: Path | None, period: int | None
-) -> tuple[Any, Any]:
-    """The framework and the data of a level: its sample data, or the files given."""
-    from dxframework.io.frameworks import read_framework
-
-    data = data or DataInput()
-    paths = list(data.paths) or None
-    if framework is None:
-        return lvl.framework, lvl.load_data(paths, period=period, **data.options())
-    spec = read_framework(framework, lvl.level_names, lvl.index)
-    return spec.framework, lvl.load_data(paths, period=period, spec=spec, **data.options())
+    if verbose and quiet:
+        raise click.UsageError("give -q or -v, not both")
+    _set_logging(verbose, quiet)
 
 
 pack_option = click.option("--pack", "-p", "pack_name", required=True, help="Metric pack name.")
@@ -278,7 +274,8 @@ def data_option(func: FC) -> FC:
         locale: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        given = DataInput(tuple(data), sheet, encoding, locale)
+        paths = tuple(_stdin_file() if str(p) == "-" else p for p in data)
+        given = DataInput(paths, sheet, encoding, locale)
         kwargs["data"] = None if given == DataInput() else given
         return func(*args, **kwargs)
 
@@ -289,9 +286,9 @@ def data_option(func: FC) -> FC:
             "data",
             type=click.Path(path_type=Path),
             multiple=True,
-            help="Data file (.csv, .xlsx, .xls, .ods, .json) or folder; repeat it for "
-            "several (they are assembled, and a value two files report differently is an "
-            "error); default: the pack's sample data.",
+            help="Data file (.csv, .xlsx, .xls, .ods, .json) or folder, or - for a CSV on "
+            "standard input; repeat it for several (they are assembled, and a value two "
+            "files report differently is an error); default: the pack's sample data.",
         ),
         click.option(
             "--sheet",
@@ -336,15 +333,27 @@ pipeline_option = click.option(
 )
 
 
-def score_levels(
-    pack: Any, level: str | None, data: DataInput | None, pipeline: str | None = None
-) -> dict[str, Any]:
-    """Run the pack on the chosen levels (see ``choose_levels``); nothing is written."""
-    results = {}
-    for lvl in choose_levels(pack, level, data, pipeline):
-        fw, dataset = load_level(lvl, data, None, None)
-        results[lvl.name] = lvl.run(dataset, pipeline, framework=fw, version=pack.version)
-    return results
+def _stdin_file() -> Path:
+    """Standard input saved as ``stdin.csv`` in a temporary folder removed at exit."""
+    ctx = click.get_current_context()
+    folder = Path(tempfile.mkdtemp(prefix="dxf-stdin-"))
+    ctx.call_on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
+    path = folder / "stdin.csv"
+    path.write_bytes(click.get_binary_stream("stdin").read())
+    return path
+
+
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON document on standard output instead of tables.",
+)
+
+
+def print_json(doc: Any) -> None:
+    """Print ``doc`` as one JSON document on standard output (NaN as null)."""
+    click.echo(json_text(doc), nl=False)
 
 
 def print_ranking(result: Any, top: int) -> None:
@@ -353,7 +362,7 @@ def print_ranking(result: Any, top: int) -> None:
     table = Table(title=f"{node.label('en') if node else code}")
     for col in ("rank", "unit", "name", "score"):
         table.add_column(col, justify="right" if col in ("rank", "score") else "left")
-    for rank, unit, name, score in result.ranking(code)[:top]:
+    for rank, unit, name, score in ranking(result, code)[:top]:  # ties in natural order
         table.add_row(str(rank), unit, name, f"{score:.4f}")
     out.print(table)
 
@@ -380,42 +389,15 @@ def out_option(what: str) -> Callable[[FC], FC]:
 
 
 def progress_bar() -> Progress:
-    """A transient progress bar on standard error, off when it is not a terminal."""
+    """A transient progress bar on standard error, off when it is not a terminal (or -q)."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=not err.is_terminal,
+        disable=not err.is_terminal or quiet(),
     )
-
-
-def csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
-    """CSV text of a list of dicts (header from the first row); empty for no rows.
-
-    Text cells (and header names) that a spreadsheet would run as formulas are neutralised
-    (:func:`dxframework.io.safe.neutralise`); numbers are written as they are.
-    """
-    import csv
-    import io
-
-    from dxframework.io.safe import neutralise
-
-    def cell(value: Any) -> Any:
-        return neutralise(value) if isinstance(value, str) else value
-
-    buf = io.StringIO()
-    if rows:
-        fields = list(rows[0])
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow([cell(str(f)) for f in fields])
-        for row in rows:
-            extra = set(row) - set(fields)
-            if extra:
-                raise ValueError(f"row has fields not in the header: {sorted(extra)}")
-            w.writerow([cell(row.get(f, "")) for f in fields])
-    return buf.getvalue()
 
 
 def split_csv(text: str) -> list[str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
@@ -13,29 +15,76 @@ from dxframework.cli.app import (
     DataInput,
     cli,
     data_option,
+    framework_option,
     handle_errors,
     lang_option,
     level_option,
     out,
     out_option,
     pack_option,
+    period_option,
     pipeline_option,
+    progress_bar,
     registry,
     score_levels,
     split_csv,
 )
+from dxframework.cli.scoring import print_written
 from dxframework.errors import DxfError, Problem
+from dxframework.io.writers import atomic_folder, check_inputs_outside
+from dxframework.packs.runs import write_results
+from dxframework.pipeline.result import RunResult
 
 if TYPE_CHECKING:
     from dxframework.report.build import RenderedDocument
 
+# dxframework.report needs the report extra (matplotlib, python-docx): it is imported by the
+# commands that write documents, so that the others run without it.
+
 DOCUMENT_NAMES = ("proposal", "plan", "tasks")
+
+#: The words of ``dxf tasks`` (the statuses as the documents write them).
+STATUS_TEXT = {
+    "vi": {
+        "planned": "Chưa triển khai",
+        "in_progress": "Đang thực hiện",
+        "done": "Hoàn thành",
+        "delayed": "Chậm tiến độ",
+        "cancelled": "Dừng thực hiện",
+    },
+    # English keeps the codes of the catalogue's status column, as before
+    "en": {s: s for s in ("planned", "in_progress", "done", "delayed", "cancelled")},
+}
+TASK_WORDS = {
+    "vi": {
+        "title": "{pack}: {n} nhiệm vụ",
+        "id": "Mã",
+        "task": "Nhiệm vụ",
+        "pillar": "Trụ cột",
+        "years": "Thời gian",
+        "status": "Tình trạng",
+        "progress": "Tiến độ",
+        "mean": "tiến độ trung bình",
+    },
+    "en": {
+        "title": "{pack}: {n} tasks",
+        "id": "id",
+        "task": "task",
+        "pillar": "pillar",
+        "years": "years",
+        "status": "status",
+        "progress": "progress",
+        "mean": "mean progress",
+    },
+}
 
 
 @cli.command("report")
 @pack_option
 @level_option
 @data_option
+@framework_option
+@period_option
 @pipeline_option
 @lang_option
 @click.option(
@@ -65,60 +114,159 @@ DOCUMENT_NAMES = ("proposal", "plan", "tasks")
     default=None,
     help="An updated copy of the task catalogue (CSV, Excel or JSON).",
 )
+@click.option(
+    "--org",
+    "org_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="An organisation profile (TOML): issuing body, place, signer, recipients, symbols.",
+)
+@click.option(
+    "--date",
+    "doc_date",
+    default=None,
+    help="The date of the documents, 2022-03-17 or 17/03/2022 (default: today).",
+)
+@click.option(
+    "--number",
+    default=None,
+    help="The document number before the symbol: 45 gives 'Số: 45/ĐA-UBND' (default: blank).",
+)
+@click.option(
+    "--plan-year",
+    type=click.IntRange(1900, 2200),
+    default=None,
+    help="The year of the annual plan (default: the year after the latest data).",
+)
+@click.option(
+    "--profiles",
+    default=None,
+    help="Units with a profile and a radar chart: all, none, 'top N' or codes separated by "
+    "commas (default: all up to 20 units, else the top 10).",
+)
+@click.option(
+    "--texts",
+    "texts_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A folder of narrative texts (necessity.vi.md, viewpoints.vi.md, funding.vi.md, …, "
+    "legal_bases.toml) replacing the pack's and the built-in ones.",
+)
+@click.option(
+    "--reference",
+    "reference_docx",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="A house-style reference.docx whose styles the DOCX files take.",
+)
 @out_option("the documents")
 @handle_errors
 def report_cmd(
     pack_name: str,
     level: str | None,
     data: DataInput | None,
+    framework: Path | None,
+    period: int | None,
     pipeline: str | None,
     lang: str,
     formats: str,
     documents: str,
     templates_dir: Path | None,
     tasks_file: Path | None,
+    org_file: Path | None,
+    doc_date: str | None,
+    number: str | None,
+    plan_year: int | None,
+    profiles: str | None,
+    texts_dir: Path | None,
+    reference_docx: Path | None,
     out_dir: Path,
 ) -> None:
-    """Render the proposal, the annual plan and the priority task list from scored data."""
-    from dxframework.io.writers import check_inputs_outside
-    from dxframework.report.output import write_documents
+    """Render the proposal, the annual plan and the priority task list from scored data.
 
+    The documents follow Decree 30/2020/NĐ-CP: the issuing body and the national header,
+    the number and symbol (``--number``), the place and date line (``--date``), numbered
+    parts, the recipients and the signature block, all from the organisation profile
+    (the pack's, or ``--org FILE``).
+    """
     given = data.paths if data is not None else ()
-    check_inputs_outside(out_dir, [*given, pipeline, templates_dir, tasks_file])
-    rendered = _render(
-        pack_name,
-        level,
-        data,
-        pipeline,
-        lang,
-        split_csv(documents),
-        templates_dir,
-        tasks_file,
+    check_inputs_outside(
+        out_dir, [*given, framework, pipeline, templates_dir, tasks_file, org_file, texts_dir]
     )
-    paths = write_documents(rendered, out_dir, split_csv(formats), user_dir=templates_dir)
+    _check_templates(templates_dir)
+    if texts_dir is not None and not texts_dir.is_dir():
+        raise DxfError(Problem("text folder not found", file=str(texts_dir)))
+    pack = registry().pack(pack_name)
+    results = score_levels(pack, level, data, framework, period, pipeline)
+    names, fmts = split_csv(documents), split_csv(formats)
+    with progress_bar() as bar:
+        task = bar.add_task("rendering", total=None)
+        rendered = _render(
+            pack,
+            results,
+            lang,
+            names,
+            templates_dir,
+            tasks_file,
+            today=_parse_date(doc_date),
+            plan_year=plan_year,
+            org=org_file,
+            number=number,
+            profiles=profiles,
+            texts=texts_dir,
+            progress=lambda text: bar.update(task, description=f"rendering: {text}"),
+        )
+        from dxframework.report.output import write_documents  # the report extra
+
+        bar.update(task, description="writing", total=len(rendered) * len(fmts), completed=0)
+        paths = write_documents(
+            rendered,
+            out_dir,
+            fmts,
+            user_dir=templates_dir,
+            progress=lambda name: bar.update(task, advance=1, description=f"wrote {name}"),
+            reference=reference_docx,
+        )
     for p in paths:
         out.print(f"wrote {p}", markup=False)
 
 
+def _parse_date(text: str | None) -> dt.date | None:
+    """``--date``: 2022-03-17 or 17/03/2022."""
+    if text is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise DxfError(Problem(f"--date {text!r} is not a date", hint="write 2022-03-17 or 17/03/2022"))
+
+
+def _check_templates(templates_dir: Path | None) -> None:
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise DxfError(Problem("template folder not found", file=str(templates_dir)))
+
+
 def _render(
-    pack_name: str,
-    level: str | None,
-    data: DataInput | None,
-    pipeline: str | None,
+    pack: Any,
+    results: Mapping[str, RunResult],
     lang: str,
     documents: list[str],
     templates_dir: Path | None,
     tasks_file: Path | None,
+    **options: Any,
 ) -> list[RenderedDocument]:
-    """Score the pack and render the documents (nothing is written)."""
-    from dxframework.report.build import render_documents
+    """Render the documents of the scored levels (nothing is written).
 
-    if templates_dir is not None and not templates_dir.is_dir():
-        raise DxfError(Problem("template folder not found", file=str(templates_dir)))
-    pack = registry().pack(pack_name)
-    results = score_levels(pack, level, data, pipeline)
+    ``options``: ``today``, ``plan_year``, ``org``, ``number`` of :func:`render_documents`.
+    """
+    from dxframework.report.build import render_documents  # the report extra
+
     tasks = pack.tasks(tasks_file) if tasks_file is not None else None
-    return render_documents(pack, results, lang, documents, user_dir=templates_dir, tasks=tasks)
+    return render_documents(
+        pack, results, lang, documents, user_dir=templates_dir, tasks=tasks, **options
+    )
 
 
 @cli.command("tasks")
@@ -159,24 +307,28 @@ def tasks_cmd(pack_name: str, tasks_file: Path | None, copy_to: Path | None, lan
         return
     catalogue = pack.tasks(tasks_file)
     catalogue.check_codes(pack.level().framework.nodes)
-    table = Table(title=f"{pack.name}: {len(catalogue.tasks)} tasks")
-    for col in ("id", "task", "pillar", "years", "status", "progress"):
-        table.add_column(col, justify="right" if col == "progress" else "left")
+    words = TASK_WORDS[lang if lang in TASK_WORDS else "en"]
+    statuses = STATUS_TEXT[lang if lang in STATUS_TEXT else "en"]
+    table = Table(title=words["title"].format(pack=pack.name, n=len(catalogue.tasks)))
+    for key in ("id", "task", "pillar", "years", "status", "progress"):
+        table.add_column(words[key], justify="right" if key == "progress" else "left")
     for t in catalogue.tasks:
         table.add_row(
             escape(t.id),
             escape(t.text("name", lang)),
             escape(t.pillar),
             f"{t.start}–{t.end}",
-            t.status,
+            escape(statuses.get(t.status, t.status)),
             f"{t.progress:.0f}%",
         )
     out.print(table)
-    summary = ", ".join(f"{status}: {n}" for status, n in catalogue.summary().items() if n)
+    summary = ", ".join(
+        f"{statuses.get(status, status)}: {n}" for status, n in catalogue.summary().items() if n
+    )
     mean = (
         sum(t.progress for t in catalogue.tasks) / len(catalogue.tasks) if catalogue.tasks else 0.0
     )
-    out.print(f"{summary}; mean progress {mean:.0f}%", markup=False)
+    out.print(f"{summary}; {words['mean']} {mean:.0f}%", markup=False)
 
 
 @cli.group("templates")
@@ -195,7 +347,7 @@ def templates_group() -> None:
 @handle_errors
 def templates_list_cmd(templates_dir: Path | None) -> None:
     """List every template and where it comes from (the first one found is used)."""
-    from dxframework.report.environment import template_sources
+    from dxframework.report.environment import template_sources  # the report extra
 
     table = Table(title="Document templates")
     for col in ("template", "from", "used"):
@@ -220,7 +372,7 @@ def templates_copy_cmd(name: str, directory: Path) -> None:
 
     Render with ``dxf report --templates DIRECTORY``: the copy then replaces the original.
     """
-    from dxframework.report.environment import template_sources
+    from dxframework.report.environment import template_sources  # the report extra
 
     rel = Path(name)
     if rel.is_absolute() or ".." in rel.parts:
@@ -261,22 +413,24 @@ def templates_copy_cmd(name: str, directory: Path) -> None:
 def demo_cmd(out_dir: Path, lang: str) -> None:
     """The main job on the bundled Bắc Kạn demo data (synthetic).
 
-    Scores the districts and communes, writes every stage's data set, and writes the
-    proposal, the annual plan and the priority task list as HTML, Markdown and DOCX.
+    Scores the districts and communes (each level once), writes every stage's data set, and
+    writes the proposal, the annual plan and the priority task list as HTML, Markdown and
+    DOCX from the same runs.
     """
     reg = registry()
     if "backan" not in reg.packs:
         raise DxfError(
             Problem("the demo needs the backan pack", hint="pip install -e plugins/dxf-backan")
         )
-    from dxframework.cli.scoring import run_and_write
-    from dxframework.io.writers import atomic_folder, check_inputs_outside
-    from dxframework.report.output import write_documents
-
     check_inputs_outside(out_dir, [])
-    rendered = _render("backan", None, None, None, lang, list(DOCUMENT_NAMES), None, None)
+    pack = reg.pack("backan")
+    results = score_levels(pack)
+    rendered = _render(pack, results, lang, list(DOCUMENT_NAMES), None, None)
+    from dxframework.report.output import write_documents  # the report extra
+
     with atomic_folder(out_dir):  # results and documents in one swap: all or nothing
-        run_and_write("backan", None, None, None, None, None, out_dir / "results", 5)
+        written = write_results(pack, results, out_dir / "results")
+        print_written(pack, results, written, 5)
         paths = write_documents(rendered, out_dir / "documents", ["html", "md", "docx"])
     out.print("[bold]Documents[/bold] (synthetic demo data):")
     for p in paths:

@@ -9,19 +9,27 @@ from typing import Any
 
 import click
 
+from dxframework.assessment import assessment_rows, read_assessments
 from dxframework.cli.app import (
     cli,
     csv_text,
     handle_errors,
+    json_option,
     level_option,
     out,
     out_option,
     pack_option,
     period_option,
+    print_json,
     registry,
 )
 from dxframework.errors import DxfError, Problem
+from dxframework.io.assemble import Precedence, assemble, expand_inputs
 from dxframework.io.safe import neutralise
+from dxframework.io.writers import atomic_folder, check_inputs_outside
+from dxframework.model.text import natural_key
+from dxframework.packs.loaders import registered_loaders
+from dxframework.packs.runs import DataInput, choose_levels
 
 
 def _agency_map(path: Path | None) -> dict[str, str] | None:
@@ -97,8 +105,16 @@ def assembled_csv_text(assembly: Any, columns: dict[str, Any]) -> str:
     show_default=True,
     help="Values closer than this (absolute and relative) agree.",
 )
+@click.option(
+    "--assessment",
+    "assessment_mode",
+    is_flag=True,
+    help="The inputs are assessment tables (self-assessed and verified values, evidence, "
+    "status…): write assessment.csv, provenance.csv and coverage.csv.",
+)
 @period_option
 @out_option("the assembled data, provenance.csv, conflicts.csv and coverage.csv")
+@json_option
 @handle_errors
 def assemble_cmd(
     inputs: tuple[Path, ...],
@@ -110,8 +126,10 @@ def assemble_cmd(
     agency_file: Path | None,
     prefer: str | None,
     tolerance: float,
+    assessment_mode: bool,
     period: int | None,
     out_dir: Path,
+    as_json: bool,
 ) -> None:
     """Combine the files agencies sent (files and folders) into one data set.
 
@@ -120,22 +138,19 @@ def assemble_cmd(
     stops and lists each conflict with both sources. Writes data.csv (read it back with
     dxf run --data), provenance.csv, conflicts.csv and coverage.csv (per unit: who sent
     what, what is still missing).
-    """
-    from dxframework.io.assemble import Precedence, assemble, expand_inputs
-    from dxframework.io.writers import atomic_folder, check_inputs_outside
 
+    With --assessment the inputs are assessment tables (one row per unit, indicator and
+    period: self, verified, evidence, status, agency, person, deadline, comment): a value
+    assessed in two files is an error naming both; assessment.csv, provenance.csv (file and
+    row of every record) and coverage.csv are written.
+    """
     pack = registry().pack(pack_name)
     files, _ = expand_inputs(inputs)
     check_inputs_outside(out_dir, [*files, agency_file])
-    if level is not None:
-        lvl = pack.level(level)
-    else:
-        from dxframework.io.tables import read_header
-
-        header: set[str] = set()
-        for f in files:
-            header |= set(read_header(f))
-        lvl = pack.level_for_header(header) if len(pack.levels) > 1 else pack.level()
+    if assessment_mode:
+        _assemble_assessments(pack, level, files, period, locale, out_dir, as_json)
+        return
+    lvl = choose_levels(pack, level, DataInput(tuple(files), encoding=encoding))[0]
     schema = lvl.schema(period=period, locale=locale, required=False)
     result = assemble(
         list(inputs),
@@ -145,6 +160,7 @@ def assemble_cmd(
         agencies=_agency_map(agency_file),
         precedence=Precedence.parse(prefer),
         tolerance=tolerance,
+        loaders=registered_loaders(),
     )
     conflict_rows = [{k: v for k, v in c.items()} for c in result.conflicts]
     files_out = {
@@ -156,14 +172,102 @@ def assemble_cmd(
     with atomic_folder(out_dir, command="assemble") as tmp:
         for name, text in files_out.items():
             (tmp / name).write_text(text, encoding="utf-8")
-    for note in result.notes:
-        out.print(f"note: {note}", markup=False)
     data = result.dataset
     n_values = int((result.source >= 0).sum())
+    if as_json:
+        print_json(
+            {
+                "pack": pack.name,
+                "level": lvl.name,
+                "tables": len(result.sources),
+                "files_read": [str(f) for f in files],
+                "units": len(data.units),
+                "indicators": len(data.columns),
+                "periods": list(data.periods),
+                "values": n_values,
+                "conflicts": conflict_rows,
+                "notes": list(result.notes),
+                "files": [str(out_dir / name) for name in files_out],
+            }
+        )
+        return
+    for note in result.notes:
+        out.print(f"note: {note}", markup=False)
     out.print(
         f"assembled ({lvl.name}): {len(result.sources)} table(s) from {len(files)} file(s); "
         f"{len(data.units)} units × {len(data.columns)} indicators × {len(data.periods)} "
         f"period(s); {n_values} values; {len(result.conflicts)} conflict(s) resolved",
+        markup=False,
+    )
+    out.print(f"wrote {len(files_out)} files to {out_dir}", markup=False)
+
+
+def _assemble_assessments(
+    pack: Any,
+    level: str | None,
+    files: list[Path],
+    period: int | None,
+    locale: str | None,
+    out_dir: Path,
+    as_json: bool,
+) -> None:
+    """Assessment tables from many agencies into one, with the file and row of each record."""
+    lvl = pack.level(level)
+    records = read_assessments(files, lvl.framework, lvl.spec.auxiliary, period, locale=locale)
+    rows = assessment_rows(records)
+    provenance = [
+        {
+            "unit": r.unit,
+            "indicator": r.indicator,
+            "period": r.period,
+            "file": r.source or "",
+            "row": r.row if r.row is not None else "",
+            "agency": r.agency,
+            "person": r.person,
+        }
+        for r in records.records
+    ]
+    expected = list(lvl.framework.indicator_codes)
+    assessed: dict[tuple[str, int], set[str]] = {}
+    names: dict[str, str] = {}
+    for r in records.records:
+        assessed.setdefault((r.unit, r.period), set()).add(r.indicator)
+        names.setdefault(r.unit, r.unit_name)
+    coverage = [
+        {
+            "unit": unit,
+            "name": names.get(unit, ""),
+            "period": per,
+            "assessed": len(got & set(expected)),
+            "expected": len(expected),
+            "missing": " ".join(c for c in expected if c not in got),
+        }
+        for (unit, per), got in sorted(
+            assessed.items(), key=lambda kv: (kv[0][1], natural_key(kv[0][0]))
+        )
+    ]
+    files_out = {
+        "assessment.csv": csv_text(rows),
+        "provenance.csv": csv_text(provenance),
+        "coverage.csv": csv_text(coverage),
+    }
+    with atomic_folder(out_dir, command="assemble") as tmp:
+        for name, text in files_out.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+    summary = {
+        "pack": pack.name,
+        "level": lvl.name,
+        "files_read": [str(f) for f in files],
+        "records": len(rows),
+        "units": len(records.unit_codes),
+        "files": [str(out_dir / name) for name in files_out],
+    }
+    if as_json:
+        print_json(summary)
+        return
+    out.print(
+        f"assembled assessments ({lvl.name}): {len(rows)} records of "
+        f"{len(records.unit_codes)} units from {len(files)} file(s)",
         markup=False,
     )
     out.print(f"wrote {len(files_out)} files to {out_dir}", markup=False)

@@ -2,17 +2,19 @@
 
 - :mod:`dxframework.cli.packs`: packs, plugins, methods, check-pack, new-pack;
 - :mod:`dxframework.cli.scoring`: validate, run, stats, uncertainty;
-- :mod:`dxframework.cli.documents`: report, tasks, templates, demo.
+- :mod:`dxframework.cli.documents`: report, tasks, templates, demo;
+- :mod:`dxframework.cli.export`: export (XLSX, CSV with a BOM).
 """
 
 from __future__ import annotations
 
-from dxframework.cli import documents, intake, packs, scoring, workbook
+from dxframework.cli import assessment, documents, export, intake, packs, scoring, workbook
 from dxframework.cli.app import cli
 
 __all__ = ["cli", "main"]
 
-_COMMANDS = (documents, intake, packs, scoring, workbook)  # imported for the commands they register
+# imported for the commands they register
+_COMMANDS = (assessment, documents, export, intake, packs, scoring, workbook)
 
 
 def main() -> None:

@@ -16,6 +16,9 @@ from dxframework.cli.app import (
     out,
     registry,
 )
+from dxframework.packs.scaffold import scaffold_pack
+from dxframework.plugins.manager import plugin_info
+from dxframework.testing import check_pack
 
 
 @cli.command("packs")
@@ -59,8 +62,6 @@ def packs_cmd(as_json: bool) -> None:
 @handle_errors
 def plugins_cmd(as_json: bool) -> None:
     """List the installed plugins, their versions and the hooks they implement."""
-    from dxframework.plugins.manager import plugin_info
-
     infos = plugin_info()
     if as_json:
         click.echo(json.dumps([i.to_dict() for i in infos], indent=2, ensure_ascii=False))
@@ -105,8 +106,6 @@ def check_pack_cmd(name: str) -> None:
     Exits 2 when a check fails. A pack's own tests run the same checks with
     ``dxframework.testing.assert_pack_conforms``.
     """
-    from dxframework.testing import check_pack
-
     report = check_pack(name)
     table = Table(title=f"dxf check-pack {name}")
     for col in ("", "level", "check", "details"):
@@ -152,8 +151,6 @@ def new_pack_cmd(
     name: str, directory: Path, title_en: str | None, title_vi: str | None, level: str
 ) -> None:
     """Create an installable metric-pack plugin dxf-NAME that passes its own tests."""
-    from dxframework.packs.scaffold import scaffold_pack
-
     target = scaffold_pack(name, directory, title_en, title_vi, level)
     out.print(f"created {target}", markup=False)
     out.print(

@@ -1,8 +1,14 @@
-"""``dxf validate``, ``run``, ``stats``, ``uncertainty``: scoring data with a pack."""
+"""``dxf validate``, ``run``, ``stats``, ``uncertainty``: scoring data with a pack.
+
+The work is the library's (:mod:`dxframework.packs.runs`,
+:mod:`dxframework.analysis.run_statistics`, :mod:`dxframework.analysis.pack_uncertainty`);
+the commands parse their options, call it and print.
+"""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,27 +17,56 @@ import numpy as np
 from rich.markup import escape
 from rich.table import Table
 
+from dxframework.analysis.pack_uncertainty import PackUncertainty, analyse_pack
+from dxframework.analysis.run_statistics import run_statistics
+from dxframework.analysis.uncertainty.executors import dask_client
+from dxframework.assessment.runs import AssessedRun, score_assessment
 from dxframework.cli.app import (
     DataInput,
-    choose_levels,
     cli,
     csv_text,
     data_option,
     framework_option,
     handle_errors,
+    json_option,
     level_option,
-    load_level,
     out,
     out_option,
     pack_option,
     period_option,
     pipeline_option,
+    print_json,
     print_ranking,
     progress_bar,
     registry,
     score_levels,
 )
-from dxframework.errors import DxfError, Problem
+from dxframework.io.writers import check_inputs_outside, write_text_files
+from dxframework.packs.runs import WrittenLevel, ranking, write_results
+from dxframework.pipeline.result import RunResult
+
+
+def _level_summary(name: str, result: RunResult) -> dict[str, Any]:
+    """What ``dxf validate`` says about one level's data."""
+    dataset = result.input if result.input is not None else result.raw
+    fw = result.framework
+    return {
+        "level": name,
+        "units": len(dataset.units),
+        "indicators": len(fw.indicators),
+        "periods": len(dataset.periods),
+        "missing": int((dataset.values != dataset.values).sum()),
+        "aggregates": len(fw.aggregates),
+        "index": fw.index,
+    }
+
+
+def _ranking_rows(result: RunResult) -> list[dict[str, Any]]:
+    code = result.framework.index or result.scores.columns[0]
+    return [
+        {"rank": rank, "unit": unit, "name": name, "score": score}
+        for rank, unit, name, score in ranking(result, code)
+    ]
 
 
 @cli.command("validate")
@@ -41,6 +76,7 @@ from dxframework.errors import DxfError, Problem
 @framework_option
 @period_option
 @pipeline_option
+@json_option
 @handle_errors
 def validate_cmd(
     pack_name: str,
@@ -49,6 +85,7 @@ def validate_cmd(
     framework: Path | None,
     period: int | None,
     pipeline: str | None,
+    as_json: bool,
 ) -> None:
     """Check a data file (and framework) against a pack; print every problem found.
 
@@ -56,16 +93,35 @@ def validate_cmd(
     scoring (a zero denominator, a non-positive value for a geometric mean) are found too.
     """
     pack = registry().pack(pack_name)
-    for lvl in choose_levels(pack, level, data, pipeline):
-        fw, dataset = load_level(lvl, data, framework, period)
-        lvl.run(dataset, pipeline, framework=fw, version=pack.version)
-        n_missing = int((dataset.values != dataset.values).sum())
+    results = score_levels(pack, level, data, framework, period, pipeline)
+    summaries = [_level_summary(name, result) for name, result in results.items()]
+    if as_json:
+        print_json({"pack": pack.name, "ok": True, "levels": summaries})
+        return
+    for s in summaries:
         out.print(
-            f"ok ({lvl.name}): {len(dataset.units)} units × {len(fw.indicators)} "
-            f"indicators × {len(dataset.periods)} period(s), {n_missing} missing "
-            f"value(s); framework with {len(fw.aggregates)} aggregates, index {fw.index!r}",
+            f"ok ({s['level']}): {s['units']} units × {s['indicators']} "
+            f"indicators × {s['periods']} period(s), {s['missing']} missing "
+            f"value(s); framework with {s['aggregates']} aggregates, index {s['index']!r}",
             markup=False,
         )
+
+
+def _score_with_progress(
+    pack: Any,
+    level: str | None,
+    data: DataInput | None,
+    framework: Path | None,
+    period: int | None,
+    pipeline: str | None,
+) -> dict[str, RunResult]:
+    with progress_bar() as bar:
+        task = bar.add_task(f"{pack.name}", total=None)
+
+        def progress(lvl: str, stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"{pack.name}: {stage}")
+
+        return score_levels(pack, level, data, framework, period, pipeline, progress=progress)
 
 
 @cli.command("run")
@@ -84,7 +140,25 @@ def validate_cmd(
     help="Folder for the results (created if needed; one sub-folder per level when "
     "several levels are scored).",
 )
+@click.option(
+    "--values",
+    type=click.Choice(["self", "verified"]),
+    default=None,
+    help="Score the assessment's self-assessed or verified values (verified falls back to "
+    "the self-assessed value, with a note, where the council gave none, as the pack "
+    "declares); writes gaps.csv beside the results. Default with --assessment: verified.",
+)
+@click.option(
+    "--assessment",
+    "assessment",
+    type=click.Path(path_type=Path, exists=True),
+    multiple=True,
+    help="Assessment table (unit, indicator, period, self, verified, evidence, status…) or "
+    "folder of them; repeat for several; default with --values: the pack's sample. Its "
+    "values replace those of the data (--data, default the sample data) that it covers.",
+)
 @click.option("--top", type=int, default=10, show_default=True, help="Rows of the ranking shown.")
+@json_option
 @handle_errors
 def run_cmd(
     pack_name: str,
@@ -94,87 +168,104 @@ def run_cmd(
     period: int | None,
     pipeline: str | None,
     out_dir: Path,
+    values: str | None,
+    assessment: tuple[Path, ...],
     top: int,
+    as_json: bool,
 ) -> None:
-    """Score data with a pack's pipeline and write every stage's data set."""
-    from dxframework.io.writers import check_inputs_outside
+    """Score data with a pack's pipeline and write every stage's data set.
 
+    With --values or --assessment, the level assessed is scored on the assessment's
+    self-assessed or verified values, and gaps.csv (self − verified, by effect on rank) is
+    written beside the results.
+    """
     given = data.paths if data is not None else ()
-    check_inputs_outside(out_dir, [*given, framework, pipeline])  # before scoring anything
-    run_and_write(pack_name, level, data, framework, period, pipeline, out_dir, top)
+    inputs = [*given, *assessment, framework, pipeline]
+    check_inputs_outside(out_dir, inputs)  # before scoring anything
+    pack = registry().pack(pack_name)
+    assessed: AssessedRun | None = None
+    extra: dict[str, dict[str, str]] = {}
+    if values is not None or assessment:
+        assessed = _assess_with_progress(
+            pack, level, data, framework, period, pipeline, values, assessment
+        )
+        results = {assessed.level: assessed.result}
+        extra[assessed.level] = {"gaps.csv": assessed.gaps.csv_text()}
+        inputs += assessed.files
+    else:
+        results = _score_with_progress(pack, level, data, framework, period, pipeline)
+    written = write_results(pack, results, out_dir, inputs, extra=extra)
+    if as_json:
+        doc: dict[str, Any] = {
+            "pack": pack.name,
+            "levels": [
+                {
+                    "level": w.level,
+                    "folder": str(w.folder),
+                    "files": [str(f) for f in w.files],
+                    "ranking": _ranking_rows(results[w.level])[:top],
+                }
+                for w in written
+            ],
+        }
+        if assessed is not None:
+            doc["values"] = assessed.values
+            doc["fallback"] = assessed.choice.fallback or "none"
+            doc["assessment"] = [str(f) for f in assessed.files]
+            doc["notes"] = list(assessed.notes)
+            doc["gaps"] = assessed.gaps.rows()[:top]
+        print_json(doc)
+        return
+    print_written(pack, results, written, top)
+    if assessed is not None:
+        shown = "self-assessed" if assessed.values == "self" else "verified"
+        out.print(
+            f"scored the {shown} values of {', '.join(str(f) for f in assessed.files)}; "
+            f"{len(assessed.gaps.gaps)} gap(s) in gaps.csv",
+            markup=False,
+        )
 
 
-def run_and_write(
-    pack_name: str,
+def _assess_with_progress(
+    pack: Any,
     level: str | None,
     data: DataInput | None,
     framework: Path | None,
     period: int | None,
     pipeline: str | None,
-    out_dir: Path,
-    top: int,
+    values: str | None,
+    assessment: tuple[Path, ...],
+) -> AssessedRun:
+    with progress_bar() as bar:
+        task = bar.add_task(f"{pack.name}", total=None)
+
+        def progress(lvl: str, stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"{pack.name}: {stage}")
+
+        return score_assessment(
+            pack,
+            list(assessment) or None,
+            "self" if values == "self" else "verified" if values == "verified" else None,
+            level=level,
+            data=data,
+            framework=framework,
+            period=period,
+            pipeline=pipeline,
+            locale=data.locale if data is not None else None,
+            progress=progress,
+        )
+
+
+def print_written(
+    pack: Any, results: Mapping[str, RunResult], written: list[WrittenLevel], top: int
 ) -> None:
-    from attrs import evolve
-
-    from dxframework.analysis.rollup import rollup
-    from dxframework.io.assemble import expand_inputs
-    from dxframework.io.writers import (
-        atomic_folder,
-        check_inputs_outside,
-        dataset_csv_text,
-        write_run,
-    )
-    from dxframework.pipeline.run import file_sha256
-
-    pack = registry().pack(pack_name)
-    levels = choose_levels(pack, level, data, pipeline)
-    results = {}
-    for lvl in levels:  # compute everything first: nothing is written if any level fails
-        fw, dataset = load_level(lvl, data, framework, period)
-        pipe = lvl.pipeline(pipeline)
-        with progress_bar() as bar:
-            task = bar.add_task(f"{pack.name}: {pipe.name}", total=len(pipe.stages))
-
-            def progress(name: str, done: int, total: int, task: Any = task) -> None:
-                bar.update(task, completed=done, description=f"{pack.name}: {name}")
-
-            result = lvl.run(dataset, pipe, framework=fw, version=pack.version, progress=progress)
-        manifest = dict(result.manifest)
-        if data is not None and data.paths:
-            srcs = expand_inputs(data.paths)[0]
-        else:
-            srcs = [lvl.data_path] if lvl.data_path is not None else []
-        entries = [{"path": str(f), "sha256": file_sha256(f)} for f in srcs]
-        if entries:
-            manifest["inputs"] = {"data": entries[0] if len(entries) == 1 else entries}
-        if framework is not None:
-            manifest.setdefault("inputs", {})["framework"] = {
-                "path": str(framework),
-                "sha256": file_sha256(framework),
-            }
-        results[lvl.name] = evolve(result, manifest=manifest)
-    given = data.paths if data is not None else ()
-    inputs = [*given, framework, pipeline, *(lvl.data_path for lvl in levels)]
-    check_inputs_outside(out_dir, inputs)
-    written: dict[str, tuple[Path, list[Path]]] = {}
-    with atomic_folder(out_dir):  # every level in one swap: all or nothing
-        for lvl in levels:
-            target = out_dir if len(levels) == 1 else out_dir / lvl.name
-            with atomic_folder(target) as folder:  # a sub-folder of the one swap
-                files = write_run(results[lvl.name], target)
-                to = lvl.rollup.get("to")
-                if to:
-                    rolled = rollup(results[lvl.name], weight=lvl.rollup.get("weight"))
-                    text = dataset_csv_text(rolled)
-                    (folder / f"rollup-{to}.csv").write_text(text, encoding="utf-8")
-                    files.append(target / f"rollup-{to}.csv")
-            written[lvl.name] = (target, files)
-    for lvl in levels:
-        target, files = written[lvl.name]
-        if len(levels) > 1:
+    """The ranking of every level written and where its files went."""
+    for w in written:
+        if len(written) > 1:
+            lvl = pack.level(w.level)
             out.print(f"[bold]{escape(lvl.title_en or lvl.name)}[/bold]")
-        print_ranking(results[lvl.name], top)
-        out.print(f"wrote {len(files)} files to {target}", markup=False)
+        print_ranking(results[w.level], top)
+        out.print(f"wrote {len(w.files)} files to {w.folder}", markup=False)
 
 
 @cli.command("stats")
@@ -204,82 +295,26 @@ def stats_cmd(
     (Cronbach's alpha and the first component's share per aggregate) and flags.csv
     (indicators correlating negatively with their aggregate, nearly collinear pairs).
     """
-
-    from dxframework.analysis import (
-        correlation_flags,
-        correlations,
-        cronbach_alpha,
-        indicator_summary,
-        pca,
-    )
-    from dxframework.io.writers import atomic_folder, check_inputs_outside
-
     check_inputs_outside(out_dir, [*(data.paths if data is not None else ()), pipeline])
     pack = registry().pack(pack_name)
-    results = score_levels(pack, level, data, pipeline)
+    results = score_levels(pack, level, data, pipeline=pipeline)
     multi = len(results) > 1
-    files_of: dict[str, tuple[Path, dict[str, str], list[dict[str, Any]]]] = {}
-
-    for name, result in results.items():
-        described = result[stage] if stage else result.raw
-        final = result[stage] if stage else result.final
-        fw = result.framework
-        p = final.period_index(None)
-        x = final.values[p]
-        files: dict[str, str] = {"summary.csv": csv_text(indicator_summary(described))}
-        for method in ("pearson", "spearman"):
-            r = correlations(x, method)
-            rows = [
-                {"code": c, **{d: float(r[i, j]) for j, d in enumerate(final.columns)}}
-                for i, c in enumerate(final.columns)
-            ]
-            files[f"correlations-{method}.csv"] = csv_text(rows)
-        groups = []
-        for parent in fw.aggregate_codes:
-            kids = [e.child for e in fw.children(parent) if final.has_column(e.child)]
-            if len(kids) < 2:
-                continue
-            sub = final.get(kids)[p]
-            share = (
-                pca(sub)["explained"][0] if np.isfinite(sub).all(axis=1).sum() > 2 else float("nan")
-            )
-            groups.append(
-                {
-                    "aggregate": parent,
-                    "children": len(kids),
-                    "cronbach_alpha": cronbach_alpha(sub),
-                    "pc1_share": share,
-                }
-            )
-        files["groups.csv"] = csv_text(groups)
-        flags = correlation_flags(fw, final)
-        files["flags.csv"] = csv_text(
-            [
-                {
-                    "flag": f["flag"],
-                    "code": f["code"],
-                    "other": f.get("other", ""),
-                    "parent": f["parent"],
-                    "r": f["r"],
-                }
-                for f in flags
-            ]
-        )
-        files_of[name] = (out_dir / name if multi else out_dir, files, flags)
-    with atomic_folder(out_dir):  # every level in one swap: all or nothing
-        for target, files, _ in files_of.values():
-            with atomic_folder(target) as tmp:
-                for fname, text in files.items():
-                    (tmp / fname).write_text(text, encoding="utf-8")
-    for name, (target, files, flags) in files_of.items():
-        for f in flags:
+    stats = {name: run_statistics(result, stage) for name, result in results.items()}
+    files = {
+        (name if multi else ""): {fname: csv_text(rows) for fname, rows in st.tables.items()}
+        for name, st in stats.items()
+    }
+    write_text_files(out_dir, files)
+    for name, st in stats.items():
+        for f in st.flags:
             what = (
                 f"correlates negatively with {f['parent']}"
                 if f["flag"] == "negative"
                 else f"is nearly collinear with {f['other']} in {f['parent']}"
             )
             out.print(f"flag ({name}): {f['code']} {what} (r = {f['r']:.2f})", markup=False)
-        out.print(f"wrote {len(files)} files to {target}", markup=False)
+        target = out_dir / name if multi else out_dir
+        out.print(f"wrote {len(st.tables)} files to {target}", markup=False)
 
 
 @cli.command("uncertainty")
@@ -349,7 +384,21 @@ def stats_cmd(
     help="Address of a running Dask scheduler (tcp://host:8786) to run the draws on.",
 )
 @click.option("--top", type=int, default=10, show_default=True, help="Rows of the table shown.")
+@click.option(
+    "--figures",
+    "figure_format",
+    type=click.Choice(["svg", "png"]),
+    default=None,
+    help="Also draw rank_ranges (and sensitivity) pictures in this format.",
+)
+@click.option(
+    "--chunk-size",
+    type=int,
+    default=None,
+    help="Draws per chunk of work: a process job, or a Dask task (default 1 000 on Dask).",
+)
 @out_option("the results")
+@json_option
 @handle_errors
 def uncertainty_cmd(
     pack_name: str,
@@ -368,7 +417,10 @@ def uncertainty_cmd(
     dask_workers: int | None,
     scheduler: str | None,
     top: int,
+    figure_format: str | None,
+    chunk_size: int | None,
     out_dir: Path,
+    as_json: bool,
 ) -> None:
     """Uncertainty (and sensitivity) analysis of a pack's scores and ranks (METHODS.md §10).
 
@@ -380,76 +432,65 @@ def uncertainty_cmd(
     and writes sensitivity.csv (first-order and total Sobol' indices with bootstrap 95 %
     intervals).
     """
-
-    from dxframework.analysis.sensitivity import run_sensitivity
-    from dxframework.analysis.uncertainty import UncertaintySpec, run_uncertainty
-    from dxframework.io.writers import atomic_folder, check_inputs_outside
-
     check_inputs_outside(out_dir, [*(data.paths if data is not None else ()), pipeline, spec_file])
     pack = registry().pack(pack_name)
-    levels = choose_levels(pack, level, data, pipeline)
-    if len(levels) > 1:
-        raise DxfError(
-            Problem(
-                f"pack {pack_name!r} scores several levels",
-                hint=f"choose one with --level ({', '.join(lvl.name for lvl in levels)})",
-            )
-        )
-    lvl = levels[0]
-    fw, dataset = load_level(lvl, data, None, None)
-    pipe = lvl.pipeline(pipeline)
-    if not spec_file.is_file() and (lvl.root / spec_file).is_file():
-        spec_file = lvl.root / spec_file  # a spec shipped with the pack
-    spec = UncertaintySpec.from_file(spec_file)
-    options: dict[str, Any] = {"sampler": sampler, "code": code, "workers": workers}
-    stack = contextlib.ExitStack()
-    if dask_workers is not None or scheduler is not None:
-        try:
-            import distributed
-        except ImportError:
-            raise DxfError(
-                Problem("Dask is not installed", hint="pip install 'dxframework[dask]'")
-            ) from None
-        target: Any = scheduler or stack.enter_context(
-            distributed.LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=dask_workers or 1, threads_per_worker=1, dashboard_address=None
-            )
-        )
-        client = distributed.Client(target)  # type: ignore[no-untyped-call]
-        options["client"] = stack.enter_context(client)
-
-    with (
-        stack,
-        progress_bar() as bar,
-    ):
+    options: dict[str, Any] = {
+        "sampler": sampler,
+        "code": code,
+        "workers": workers,
+        "chunk_size": chunk_size,
+    }
+    with contextlib.ExitStack() as stack, progress_bar() as bar:
+        if dask_workers is not None or scheduler is not None:
+            options["client"] = stack.enter_context(dask_client(dask_workers, scheduler))
         task = bar.add_task(f"{pack.name}: uncertainty", total=n)
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def progress(phase: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"{pack.name}: {phase}")
 
-        ua = run_uncertainty(fw, dataset, pipe, spec, n, seed, progress=progress, **options)
-        sa = None
-        if sensitivity:
-            bar.update(task, description=f"{pack.name}: sensitivity", completed=0)
-            sa = run_sensitivity(
-                fw,
-                dataset,
-                pipe,
-                spec,
-                n,
-                seed,
-                sa_output,
-                bootstrap,
-                progress=progress,
-                **options,
-            )
-    files = {"uncertainty.csv": csv_text(ua.to_rows()), "draws.csv": csv_text(ua.draw_rows())}
-    if sa is not None:
-        files["sensitivity.csv"] = csv_text(sa.to_rows())
-    with atomic_folder(out_dir) as tmp:
-        for fname, text in files.items():
-            (tmp / fname).write_text(text, encoding="utf-8")
+        analysis = analyse_pack(
+            pack,
+            spec_file,
+            level,
+            data,
+            pipeline,
+            n,
+            seed,
+            sensitivity=sensitivity,
+            output=sa_output,
+            bootstrap=bootstrap,
+            progress=progress,
+            **options,
+        )
+    tables = analysis.tables()
+    written = write_text_files(out_dir, {"": {f: csv_text(rows) for f, rows in tables.items()}})
+    if figure_format is not None:
+        from dxframework.analysis.uncertainty.plots import save_figures
 
+        written += save_figures(out_dir, analysis.uncertainty, analysis.sensitivity, figure_format)
+    if as_json:
+        print_json(
+            {
+                "pack": pack.name,
+                "level": analysis.level,
+                "code": analysis.uncertainty.code,
+                "draws": analysis.uncertainty.n,
+                "seed": seed,
+                "files": [str(p) for p in written],
+                **tables,
+            }
+        )
+        return
+    _print_uncertainty(analysis, seed, top)
+    out.print(f"wrote {len(tables)} files to {out_dir}", markup=False)
+
+
+def _num(x: float, fmt: str) -> str:
+    return "" if x != x else format(x, fmt)
+
+
+def _print_uncertainty(analysis: PackUncertainty, seed: int, top: int) -> None:
+    ua, sa, fw = analysis.uncertainty, analysis.sensitivity, analysis.framework
     ranks = ua.rank_summary()
     width = ranks["p95"] - ranks["p5"]
     order = sorted(
@@ -463,18 +504,14 @@ def uncertainty_cmd(
     for col in ("unit", "name", "nominal rank", "median rank", "rank p5–p95", "score p5–p95"):
         t.add_column(col, justify="left" if col in ("unit", "name") else "right")
     scores = ua.score_summary()
-
-    def num(x: float, fmt: str) -> str:
-        return "" if x != x else format(x, fmt)
-
     for i in order[:top]:
         t.add_row(
             escape(ua.units[i]),
             escape(ua.unit_names[i]),
-            num(ua.nominal_rank[i], ".0f"),
-            num(ranks["median"][i], ".1f"),
-            f"{num(ranks['p5'][i], '.1f')}–{num(ranks['p95'][i], '.1f')}",
-            f"{num(scores['p5'][i], '.2f')}–{num(scores['p95'][i], '.2f')}",
+            _num(ua.nominal_rank[i], ".0f"),
+            _num(ranks["median"][i], ".1f"),
+            f"{_num(ranks['p5'][i], '.1f')}–{_num(ranks['p95'][i], '.1f')}",
+            f"{_num(scores['p5'][i], '.2f')}–{_num(scores['p95'][i], '.2f')}",
         )
     out.print(t)
     if sa is not None:
@@ -484,10 +521,9 @@ def uncertainty_cmd(
         for r in sa.to_rows():
             t.add_row(
                 escape(r["assumption"]),
-                num(r["S"], ".3f"),
-                f"{num(r['S_low'], '.3f')} – {num(r['S_high'], '.3f')}",
-                num(r["ST"], ".3f"),
-                f"{num(r['ST_low'], '.3f')} – {num(r['ST_high'], '.3f')}",
+                _num(r["S"], ".3f"),
+                f"{_num(r['S_low'], '.3f')} – {_num(r['S_high'], '.3f')}",
+                _num(r["ST"], ".3f"),
+                f"{_num(r['ST_low'], '.3f')} – {_num(r['ST_high'], '.3f')}",
             )
         out.print(t)
-    out.print(f"wrote {len(files)} files to {out_dir}", markup=False)

@@ -20,6 +20,7 @@ from dxframework.cli.app import (
     split_csv,
 )
 from dxframework.errors import DxfError, Problem
+from dxframework.packs.workbook import write_workbook
 
 
 @cli.command("workbook")
@@ -55,6 +56,13 @@ from dxframework.errors import DxfError, Problem
     help="The .xlsx file to write.",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option(
+    "--assessment",
+    is_flag=True,
+    help="Write the assessment form: one row per unit and indicator, with the self-assessed "
+    "and verified values, evidence, status (drop-down), agency, person, deadline and comment "
+    "(read back by dxf status, dxf gaps and dxf run --assessment).",
+)
 @handle_errors
 def workbook_cmd(
     pack_name: str,
@@ -66,6 +74,7 @@ def workbook_cmd(
     by: str | None,
     out_file: Path,
     force: bool,
+    assessment: bool,
 ) -> None:
     """Write the Excel form an agency fills: units pre-filled, one column per indicator.
 
@@ -73,8 +82,6 @@ def workbook_cmd(
     sheets are protected (no password). Read the filled form back with
     ``dxf validate --pack P --data FILE.xlsx``.
     """
-    from dxframework.io.workbook import write_workbook
-
     pack = registry().pack(pack_name)
     levels = choose_levels(pack, level, data)
     if len(levels) > 1:
@@ -95,6 +102,7 @@ def workbook_cmd(
         data=list(data.paths) or None if data is not None else None,
         force=force,
         read_options=data.options() if data is not None else None,
+        assessment=assessment,
     )
     period_text = f", period {written.period}" if written.period is not None else ""
     out.print(

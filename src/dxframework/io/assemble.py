@@ -22,6 +22,7 @@ provenance.
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -35,6 +36,7 @@ from dxframework.io.raw import RawTable
 from dxframework.io.readers import col_letter
 from dxframework.io.tables import (
     UNIT_ALIASES,
+    Loader,
     ParsedTable,
     TableSchema,
     _locate_header,
@@ -45,7 +47,9 @@ from dxframework.io.tables import (
 from dxframework.model.dataset import Dataset
 from dxframework.model.units import Unit
 
-__all__ = ["Assembly", "Precedence", "assemble", "expand_inputs"]
+__all__ = ["Assembly", "Precedence", "assemble", "expand_inputs", "read_dataset"]
+
+logger = logging.getLogger(__name__)
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".json")
 
@@ -256,6 +260,7 @@ def assemble(
     agencies: Mapping[str, str] | None = None,
     precedence: Precedence | None = None,
     tolerance: float = 1e-9,
+    loaders: Mapping[str, Loader] | None = None,
 ) -> Assembly:
     """Read and combine data files (see the module docstring).
 
@@ -276,16 +281,20 @@ def assemble(
         How conflicts are resolved; ``None``: every conflict is an error.
     tolerance
         Values closer than ``tolerance`` (absolute, and relative to their size) agree.
+    loaders
+        Readers by file suffix (default: the built-in ones; see
+        :func:`dxframework.io.tables.read_tables`).
     """
     schema = schema or TableSchema()
     files, notes = expand_inputs(paths)
+    logger.info("assembling %d file(s)", len(files))
     # one file must hold every required column; several may share them out
     per_file = schema if len(files) == 1 else attrs.evolve(schema, required=(), name_required=False)
     sources: list[_Source] = []
     problems: list[Problem] = []
     for order, f in enumerate(files):
         try:
-            tables = read_tables(f, sheet=sheet, encoding=encoding)
+            tables = read_tables(f, sheet=sheet, encoding=encoding, loaders=loaders)
         except DataError as exc:
             problems += exc.problems
             continue
@@ -544,3 +553,37 @@ def _cite(record: Mapping[str, Any], side: str) -> str:
     sheet = record[f"sheet_{side}"]
     where = f"{record[f'file_{side}']}" + (f", sheet {sheet!r}" if sheet else "")
     return f"{where} row {record[f'row_{side}']} ({record[f'agency_{side}']})"
+
+
+def read_dataset(
+    path: str | Path,
+    schema: TableSchema | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    loaders: Mapping[str, Loader] | None = None,
+) -> Dataset:
+    """Read a wide CSV, Excel or JSON file into a :class:`Dataset`.
+
+    Parameters
+    ----------
+    path
+        ``.csv`` (comma, semicolon or tab separated), ``.xlsx``/``.xlsm``/``.xls``/``.ods``
+        (every visible sheet with a header row; stacked) or ``.json`` (a list of records).
+    schema
+        Roles of the columns and rules of the numbers; see :class:`TableSchema`.
+    sheet
+        Excel sheet name (default: every visible sheet that holds a table).
+    encoding
+        Text encoding of a CSV (default: UTF-8, or UTF-16 with a byte-order mark).
+    loaders
+        Readers by file suffix (default: the built-in ones). :func:`dxframework.read_dataset`
+        passes the installed plugins' data loaders too.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found: missing file, unknown or missing columns, text in a
+        numeric cell, an ambiguous number, a value out of bounds, duplicate unit codes —
+        each with file, sheet, row and column.
+    """
+    return assemble([Path(path)], schema, sheet=sheet, encoding=encoding, loaders=loaders).dataset

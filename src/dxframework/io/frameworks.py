@@ -15,6 +15,7 @@ names it as parent.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import tomllib
@@ -24,12 +25,14 @@ from typing import Any
 
 import attrs
 
-from dxframework.errors import FrameworkError, Problem
-from dxframework.io.tables import RawTable, parse_number, read_table, table_decimal
+from dxframework.errors import DxfError, FrameworkError, Problem
+from dxframework.io.tables import Loader, RawTable, parse_number, read_table, table_decimal
 from dxframework.model.framework import Edge, Framework
 from dxframework.model.indicator import MISSING_POLICIES, Aggregate, Indicator
 
 __all__ = ["FrameworkSpec", "framework_from_dict", "read_framework"]
+
+logger = logging.getLogger(__name__)
 
 _ALIASES: Mapping[str, tuple[str, ...]] = {
     "code": ("code", "icode"),
@@ -59,10 +62,17 @@ class FrameworkSpec:
 
 
 def read_framework(
-    path: str | Path, level_names: Sequence[str] = (), index: str | None = None
+    path: str | Path,
+    level_names: Sequence[str] = (),
+    index: str | None = None,
+    loaders: Mapping[str, Loader] | None = None,
 ) -> FrameworkSpec:
-    """Read a framework from a metadata table (``.csv``/``.xlsx``) or a ``.toml`` file."""
+    """Read a framework from a metadata table (``.csv``/``.xlsx``) or a ``.toml`` file.
+
+    ``loaders`` reads a metadata table (see :func:`dxframework.io.tables.read_tables`).
+    """
     p = Path(path)
+    logger.debug("reading the framework %s", p)
     if p.suffix.lower() == ".toml":
         if not p.is_file():
             raise FrameworkError(Problem("framework file not found", file=str(p)))
@@ -81,13 +91,9 @@ def read_framework(
         except FrameworkError as exc:
             raise FrameworkError(toml_lines(exc.problems, text)) from None
     try:
-        table = read_table(p)
-    except Exception as exc:
-        from dxframework.errors import DxfError
-
-        if isinstance(exc, DxfError):
-            raise FrameworkError(exc.problems) from None
-        raise
+        table = read_table(p, loaders=loaders)
+    except DxfError as exc:
+        raise FrameworkError(exc.problems) from None
     return _from_table(table, level_names, index)
 
 

@@ -1,7 +1,12 @@
-"""pandas interop (optional extra ``dxframework[pandas]``)."""
+"""pandas interop (optional extra ``dxframework[pandas]``).
+
+A wide DataFrame reads into a data set by a schema, like a wide file
+(:func:`dataset_from_pandas`); the way back is :meth:`dxframework.Dataset.to_pandas`.
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -10,7 +15,7 @@ from dxframework.errors import DataError, Problem
 from dxframework.io.tables import RawTable, TableSchema, table_to_dataset
 from dxframework.model.dataset import Dataset
 
-__all__ = ["dataset_from_pandas", "dataset_to_pandas"]
+__all__ = ["dataset_from_pandas", "is_dataframe"]
 
 
 def _pandas() -> Any:
@@ -23,10 +28,17 @@ def _pandas() -> Any:
     return pd
 
 
+def is_dataframe(value: Any) -> bool:
+    """Whether ``value`` is a pandas DataFrame (without importing pandas when it is not)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(value, pd.DataFrame)
+
+
 def dataset_from_pandas(
     frame: Any, schema: TableSchema | None = None, source: str = "<DataFrame>"
 ) -> Dataset:
-    """Build a data set from a wide DataFrame (a named index becomes a column)."""
+    """Build a data set from a wide DataFrame laid out like a wide file (a named index
+    becomes a column); ``schema`` as for :func:`dxframework.io.read_dataset`."""
     pd = _pandas()
     if not isinstance(frame, pd.DataFrame):
         raise DataError(Problem(f"expected a pandas DataFrame, got {type(frame).__name__}"))
@@ -38,21 +50,3 @@ def dataset_from_pandas(
     )
     table = RawTable(source, header, rows, tuple(range(2, len(rows) + 2)))
     return table_to_dataset(table, schema)
-
-
-def dataset_to_pandas(data: Dataset, period: int | None = None) -> Any:
-    """A DataFrame indexed by unit code (and period for a panel when ``period`` is None)."""
-    pd = _pandas()
-    if period is not None or len(data.periods) == 1:
-        p = data.period_index(period)
-        df = pd.DataFrame(
-            data.values[p], columns=list(data.columns), index=pd.Index(data.unit_codes, name="unit")
-        )
-        return df
-    frames = []
-    for p, per in enumerate(data.periods):
-        df = pd.DataFrame(data.values[p], columns=list(data.columns))
-        df.insert(0, "period", per)
-        df.insert(0, "unit", data.unit_codes)
-        frames.append(df)
-    return pd.concat(frames).set_index(["unit", "period"])

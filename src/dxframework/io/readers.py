@@ -96,6 +96,24 @@ def _check_size(p: Path) -> None:
         )
 
 
+def read_csv_head(path: Path, n: int, encoding: str | None = None) -> list[list[str]]:
+    """The first ``n`` records of a CSV file (for choosing a pack level from its header)."""
+    p = Path(path)
+    try:
+        with _open_text(p, encoding) as fh:
+            first = fh.readline()
+            fh.seek(0)
+            reader = csv.reader(fh, delimiter=_delimiter(p, first.lstrip("\ufeff")))
+            rows = []
+            for record in reader:
+                rows.append([c.lstrip("\ufeff") for c in record])
+                if len(rows) >= n:
+                    break
+            return rows
+    except (UnicodeError, csv.Error):
+        return []  # the full read reports it, with the place
+
+
 def read_csv(path: Path, sheet: str | None = None, encoding: str | None = None) -> RawTable:
     """Read a CSV (or TSV) file; rows are numbered as lines of the file (header = 1)."""
     p = Path(path)
@@ -242,8 +260,15 @@ def _xlsx_marks(
             if part is None:
                 return frozenset(), ()
             xml = z.read(part)
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return frozenset(), ()
+    except (zipfile.BadZipFile, KeyError, OSError, NotImplementedError, RuntimeError) as exc:
+        raise DataError(
+            Problem(
+                f"cannot read the workbook's parts: {type(exc).__name__}: {exc}",
+                file=str(p),
+                sheet=sheet,
+                hint="save it again from Excel or LibreOffice as .xlsx",
+            )
+        ) from None
     style_re = (
         re.compile(rb'\bs="(' + b"|".join(str(s).encode() for s in sorted(pct_styles)) + rb')"')
         if pct_styles

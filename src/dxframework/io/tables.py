@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import logging
 import math
 import re
 import unicodedata
@@ -31,6 +32,7 @@ import numpy as np
 from dxframework.errors import DataError, Problem
 from dxframework.io import numbers as nums
 from dxframework.io.raw import RawTable
+from dxframework.io.readers import READERS, read_csv, read_csv_head
 from dxframework.io.safe import FORMULA_STARTS
 from dxframework.model._convert import str_tuple
 from dxframework.model.dataset import Dataset
@@ -44,13 +46,14 @@ __all__ = [
     "fold",
     "parse_number",
     "parse_table",
-    "read_dataset",
     "read_header",
     "read_table",
     "read_tables",
     "table_decimal",
     "table_to_dataset",
 ]
+
+logger = logging.getLogger(__name__)
 
 MISSING_TOKENS = nums.MISSING_TOKENS
 HEADER_SEARCH_ROWS = 30
@@ -148,19 +151,7 @@ class ParsedTable:
 
 # -- reading files --------------------------------------------------------------------------
 Loader = Callable[..., Any]
-
-
-def _loaders() -> Mapping[str, Loader]:
-    """Readers by suffix: the registered data loaders (the built-in ones among them)."""
-    from dxframework.io.readers import READERS
-
-    try:
-        from dxframework.plugins.manager import get_registry
-
-        registered = {k: v.loader for k, v in get_registry().loaders.items()}
-    except ImportError:  # pragma: no cover - during interpreter shutdown
-        registered = {}
-    return {**READERS, **registered}
+"""A reader: ``loader(path, sheet=None, encoding=None)`` → a :class:`RawTable` or a list."""
 
 
 def read_tables(
@@ -171,7 +162,10 @@ def read_tables(
 ) -> list[RawTable]:
     """Read a file into raw tables: one for a CSV or JSON file, one per sheet of a workbook.
 
-    ``loaders`` maps suffixes to readers (default: the registered data loaders).
+    ``loaders`` maps suffixes to readers (default: the built-in readers,
+    :data:`dxframework.io.readers.READERS`). The io layer knows no plugins: a caller that
+    honours the plugins' data loaders passes them (the packs do, see
+    :func:`dxframework.packs.loaders.registered_loaders`).
     """
     p = Path(path)
     if not p.exists():
@@ -179,7 +173,7 @@ def read_tables(
     if p.is_dir():
         raise DataError(Problem("is a folder, not a data file", file=str(p)))
     suffix = p.suffix.lower()
-    table = dict(loaders if loaders is not None else _loaders())
+    table = dict(loaders if loaders is not None else READERS)
     loader = table.get(suffix)
     if loader is None:
         known = ", ".join(sorted(table))
@@ -187,6 +181,7 @@ def read_tables(
             Problem(f"unsupported file type {suffix!r}", file=str(p), hint=f"use one of: {known}")
         )
     kwargs: dict[str, Any] = {"encoding": encoding} if encoding is not None else {}
+    logger.debug("reading %s (sheet %s)", p, sheet or "any")
     result = loader(p, sheet, **kwargs)
     tables = list(result) if isinstance(result, list | tuple) else [result]
     if not all(isinstance(t, RawTable) for t in tables):
@@ -194,32 +189,30 @@ def read_tables(
     return tables
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
+def read_table(
+    path: str | Path, sheet: str | None = None, loaders: Mapping[str, Loader] | None = None
+) -> RawTable:
     """Read a CSV, Excel or JSON file into one :class:`RawTable` (a workbook's first sheet
-    that is visible, or ``sheet``)."""
-    tables = read_tables(path, sheet=sheet)
+    that is visible, or ``sheet``); ``loaders`` as for :func:`read_tables`."""
+    tables = read_tables(path, sheet=sheet, loaders=loaders)
     if not tables:
         raise DataError(Problem("the file holds no table", file=str(path)))
     return tables[0]
 
 
-def read_header(path: str | Path) -> tuple[str, ...]:
-    """Every column name of a data file (all sheets of a workbook); a CSV's first line only."""
-    from dxframework.io.readers import READERS, read_csv
-
+def read_header(
+    path: str | Path, encoding: str | None = None, loaders: Mapping[str, Loader] | None = None
+) -> tuple[str, ...]:
+    """The names a data file may use as column names: every text cell of its first 30 rows
+    (all sheets of a workbook); a CSV is read only that far. ``loaders`` as for
+    :func:`read_tables`."""
     p = Path(path)
-    if p.is_file() and READERS.get(p.suffix.lower()) is read_csv:
-        with p.open(encoding="utf-8-sig", errors="replace") as fh:
-            first = fh.readline()
-        import csv
-
-        delimiter = "\t" if p.suffix.lower() == ".tsv" else max(",;\t", key=first.count)
-        return tuple(
-            unicodedata.normalize("NFC", h.strip())
-            for h in next(csv.reader([first], delimiter=delimiter), [])
-        )
+    table = loaders if loaders is not None else READERS
+    if p.is_file() and table.get(p.suffix.lower()) is read_csv:
+        rows = read_csv_head(p, HEADER_SEARCH_ROWS + 1, encoding)
+        return tuple(unicodedata.normalize("NFC", c.strip()) for r in rows for c in r)
     names: list[str] = []
-    for t in read_tables(p):
+    for t in read_tables(p, loaders=loaders):
         names += list(t.header)
         for row in t.rows[:HEADER_SEARCH_ROWS]:  # headers below title rows
             names += [str(c).strip() for c in row if isinstance(c, str)]
@@ -885,35 +878,3 @@ def _unit_text(rule: ColumnRule) -> str:
 
 def _at(row: tuple[Any, ...], j: int) -> Any:
     return row[j] if j < len(row) else None
-
-
-def read_dataset(
-    path: str | Path,
-    schema: TableSchema | None = None,
-    sheet: str | None = None,
-    encoding: str | None = None,
-) -> Dataset:
-    """Read a wide CSV, Excel or JSON file into a :class:`Dataset`.
-
-    Parameters
-    ----------
-    path
-        ``.csv`` (comma, semicolon or tab separated), ``.xlsx``/``.xlsm``/``.xls``/``.ods``
-        (every visible sheet with a header row; stacked) or ``.json`` (a list of records).
-    schema
-        Roles of the columns and rules of the numbers; see :class:`TableSchema`.
-    sheet
-        Excel sheet name (default: every visible sheet that holds a table).
-    encoding
-        Text encoding of a CSV (default: UTF-8, or UTF-16 with a byte-order mark).
-
-    Raises
-    ------
-    DataError
-        Listing every problem found: missing file, unknown or missing columns, text in a
-        numeric cell, an ambiguous number, a value out of bounds, duplicate unit codes —
-        each with file, sheet, row and column.
-    """
-    from dxframework.io.assemble import assemble
-
-    return assemble([Path(path)], schema, sheet=sheet, encoding=encoding).dataset

@@ -1,4 +1,4 @@
-"""Writing data sets and run results: CSV at full precision, JSON records, a manifest.
+"""Writing data sets: CSV at full precision, JSON, and output folders written whole.
 
 Writes are all-or-nothing and replace the output folder whole (:func:`atomic_folder`): the
 files go to a hidden temporary folder beside the target, and only when every one of them is
@@ -16,17 +16,18 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import math
 import os
 import re
 import secrets
 import shutil
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -34,21 +35,53 @@ from dxframework._version import __version__
 from dxframework.errors import DxfError, Problem
 from dxframework.io.safe import neutralise
 from dxframework.model.dataset import Dataset
-from dxframework.pipeline.result import RunResult
 
 __all__ = [
     "MARKER",
     "OutputWarning",
     "atomic_folder",
     "check_inputs_outside",
+    "csv_text",
     "dataset_csv_text",
+    "json_text",
+    "recording_command",
     "recover_leftovers",
     "write_dataset_csv",
     "write_run",
+    "write_text_files",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Name of the marker file written into every output folder.
 MARKER = ".dxf-output.json"
+
+
+class StageOutput(Protocol):
+    """What :func:`write_run` reads of a stage's result (a :class:`dxframework.StageResult`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def data(self) -> Dataset: ...
+    @property
+    def stage(self) -> Any: ...
+    @property
+    def record(self) -> Mapping[str, Any]: ...
+
+
+class RunOutput(Protocol):
+    """What :func:`write_run` reads of a run (a :class:`dxframework.RunResult`); io knows
+    data sets, not runs."""
+
+    @property
+    def stages(self) -> Sequence[StageOutput]: ...
+    @property
+    def scores(self) -> Dataset: ...
+    @property
+    def ranks(self) -> Dataset: ...
+    @property
+    def manifest(self) -> Mapping[str, Any]: ...
 
 
 class OutputWarning(UserWarning):
@@ -59,6 +92,8 @@ _TMP = ".dxf-tmp-"
 _OLD = ".dxf-old-"
 #: ``(target, staging folder)`` of the :func:`atomic_folder` calls in progress, outermost first.
 _STAGING: ContextVar[tuple[tuple[Path, Path], ...]] = ContextVar("dxf_staging", default=())
+#: ``(command, options)`` of the command writing (see :func:`recording_command`).
+_COMMAND: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar("dxf_command", default=None)
 
 
 def _cell(v: float) -> str:
@@ -96,6 +131,29 @@ def dataset_csv_text(
     return buf.getvalue()
 
 
+def csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
+    """CSV text of a list of dicts (header from the first row); empty for no rows.
+
+    Text cells (and header names) that a spreadsheet would run as formulas are neutralised
+    (:func:`dxframework.io.safe.neutralise`); numbers are written as they are.
+    """
+
+    def cell(value: Any) -> Any:
+        return neutralise(value) if isinstance(value, str) else value
+
+    buf = io.StringIO()
+    if rows:
+        fields = list(rows[0])
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([cell(str(f)) for f in fields])
+        for row in rows:
+            extra = set(row) - set(fields)
+            if extra:
+                raise ValueError(f"row has fields not in the header: {sorted(extra)}")
+            w.writerow([cell(row.get(f, "")) for f in fields])
+    return buf.getvalue()
+
+
 def write_dataset_csv(data: Dataset, path: str | Path) -> None:
     """Write a data set as CSV (see :func:`dataset_csv_text`)."""
     Path(path).write_text(dataset_csv_text(data), encoding="utf-8")
@@ -111,6 +169,11 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def json_text(doc: Any) -> str:
+    """Indented JSON text of plain data (tuples as lists, NaN and infinities as null)."""
+    return _json_text(doc)
 
 
 def _json_text(doc: Any) -> str:
@@ -353,17 +416,23 @@ def check_inputs_outside(out_dir: str | Path, inputs: Iterable[str | Path | None
         _check_replaceable(out, str(out_dir))
 
 
+@contextmanager
+def recording_command(command: str, options: Mapping[str, Any]) -> Iterator[None]:
+    """Record ``command`` and its ``options`` in the markers of the folders written inside
+    the block (the ``dxf`` commands do; io knows nothing of the command line)."""
+    token = _COMMAND.set((command, dict(options)))
+    try:
+        yield
+    finally:
+        _COMMAND.reset(token)
+
+
 def _command(default: str | None) -> dict[str, Any]:
     """The command writing the outputs: the ``dxf`` command and its options, if one runs."""
-    try:
-        import click
-    except ImportError:  # pragma: no cover - click is a dependency
-        ctx = None
-    else:
-        ctx = click.get_current_context(silent=True)
-    if ctx is None:
+    running = _COMMAND.get()
+    if running is None:
         return {"command": default or "dxframework", "options": {}}
-    return {"command": ctx.command_path, "options": dict(ctx.params)}
+    return {"command": running[0], "options": running[1]}
 
 
 def _write_marker(folder: Path, command: str | None) -> None:
@@ -478,6 +547,7 @@ def atomic_folder(target: str | Path, command: str | None = None) -> Iterator[Pa
         _write_marker(tmp, command)
         _sync(tmp)
         _swap(tmp, out)
+        logger.info("wrote %s", out)
         done = True
     finally:
         if token is not None:
@@ -490,7 +560,27 @@ def atomic_folder(target: str | Path, command: str | None = None) -> Iterator[Pa
                     d.rmdir()
 
 
-def write_run(result: RunResult, out: str | Path) -> list[Path]:
+def write_text_files(
+    out: str | Path, files: Mapping[str, Mapping[str, str]], command: str | None = None
+) -> list[Path]:
+    """Write text files into ``out`` in one swap (see :func:`atomic_folder`).
+
+    ``files`` maps a sub-folder (``""``: ``out`` itself) to file names and their texts; each
+    sub-folder gets its own marker. Returns the paths written.
+    """
+    root = Path(out)
+    written: list[Path] = []
+    with atomic_folder(root, command):
+        for sub, texts in files.items():
+            target = root / sub if sub else root
+            with atomic_folder(target, command) as tmp:
+                for name, text in texts.items():
+                    (tmp / name).write_text(text, encoding="utf-8")
+                    written.append(target / name)
+    return written
+
+
+def write_run(result: RunOutput, out: str | Path) -> list[Path]:
     """Write one CSV per stage, ``results.csv``, ``records.json`` and ``manifest.json``.
 
     Returns the paths written (the marker aside). Nothing is written unless everything is,
@@ -512,4 +602,5 @@ def write_run(result: RunResult, out: str | Path) -> list[Path]:
         (tmp / "records.json").write_text(_json_text(records), encoding="utf-8")
         (tmp / "manifest.json").write_text(_json_text(result.manifest), encoding="utf-8")
         names += ["results.csv", "records.json", "manifest.json"]
+    logger.info("wrote %d files of a run to %s", len(names), out)
     return [Path(out) / n for n in names]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["EFFICIENT_TOL", "BoDInfeasible", "benefit_of_doubt"]
+__all__ = ["EFFICIENT_TOL", "BoDInfeasible", "benefit_of_doubt", "benefit_of_doubt_scores"]
 
 F = NDArray[np.float64]
 
@@ -82,3 +82,19 @@ def benefit_of_doubt(x: F, bounds: tuple[float, float] | None = None) -> tuple[F
         score = float(all_scores[i])
         scores[i] = 1.0 if score > 1.0 - EFFICIENT_TOL else score
     return scores, weights
+
+
+def benefit_of_doubt_scores(x: F, w: F, bounds: tuple[float, float] | None = None) -> F:
+    """Benefit-of-the-doubt scores of every parent: ``x`` ``(..., units, children)``, ``w``
+    ``(children, parents)``; each parent scores over its children (``w > 0``) alone, each
+    leading-axis variant separately. Returns ``(..., units, parents)``; raises
+    :class:`BoDInfeasible` like :func:`benefit_of_doubt`.
+    """
+    lead = x.shape[:-2]
+    out = np.full((*lead, x.shape[-2], w.shape[-1]), np.nan)
+    for p in range(w.shape[-1]):
+        cols = np.nonzero(w[:, p] > 0)[0]
+        for idx in np.ndindex(*lead):
+            scores, _ = benefit_of_doubt(x[idx][:, cols], bounds)
+            out[(*idx, slice(None), p)] = scores
+    return out

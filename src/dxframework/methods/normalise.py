@@ -21,6 +21,7 @@ __all__ = [
     "fraction_of_max",
     "goalposts",
     "minmax",
+    "minmax_or_constant",
     "percentile_rank",
     "rank_min",
     "zscore",
@@ -46,9 +47,26 @@ def minmax(x: F, lo: ArrayLike = 0.0, hi: ArrayLike = 100.0) -> F:
     mx = nanmax(x, keepdims=True)
     lo_a, hi_a = _col(lo), _col(hi)
     with np.errstate(invalid="ignore", divide="ignore"):
-        y = (x - mn) / (mx - mn) * (hi_a - lo_a) + lo_a
-    y = np.where((x == mx) & (mx > mn), hi_a, y)
-    return np.asarray(np.clip(y, np.minimum(lo_a, hi_a), np.maximum(lo_a, hi_a)))
+        # in place, the same operations in the same order as (x − mn)/(mx − mn)·(hi − lo) + lo
+        y = np.subtract(x, mn)
+        full = np.broadcast_shapes(y.shape, lo_a.shape, hi_a.shape)
+        if y.shape != full:  # per-variant bounds over shared data
+            y = np.broadcast_to(y, full).copy()
+        y /= mx - mn
+        y *= hi_a - lo_a
+        y += lo_a
+        top = np.equal(x, mx)
+        top &= mx > mn
+    np.copyto(y, np.broadcast_to(hi_a, y.shape), where=top)
+    np.maximum(y, np.minimum(lo_a, hi_a), out=y)  # within the bounds (NaN stays NaN)
+    return np.asarray(np.minimum(y, np.maximum(lo_a, hi_a), out=y))
+
+
+def minmax_or_constant(x: F, lo: ArrayLike, hi: ArrayLike, constant: float) -> F:
+    """:func:`minmax`, with ``constant`` for every value of a column without spread."""
+    y = minmax(x, lo, hi)
+    flat = ~(nanmax(x, keepdims=True) > nanmin(x, keepdims=True))
+    return np.where(flat & ~np.isnan(x), float(constant), y)
 
 
 def zscore(x: F, mean: ArrayLike = 0.0, sd: ArrayLike = 1.0) -> F:

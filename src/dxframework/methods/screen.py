@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["availability", "nonzero_share"]
+__all__ = ["availability", "by_unit", "nonzero_share"]
 
 F = NDArray[np.float64]
 
@@ -25,3 +25,12 @@ def nonzero_share(x: F) -> F:
     with np.errstate(invalid="ignore", divide="ignore"):
         share = nonzero / avail
     return np.where(avail > 0, share, 1.0)
+
+
+def by_unit(x: F) -> F:
+    """``(..., units, indicators)`` → ``(units, ...·indicators)``: each unit's values in a row.
+
+    Screening looks at every value of a unit at once: all periods, all indicators.
+    """
+    moved = np.moveaxis(x, -2, 0)
+    return moved.reshape(moved.shape[0], -1)

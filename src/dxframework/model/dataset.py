@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -13,9 +13,6 @@ from numpy.typing import ArrayLike, NDArray
 from dxframework.errors import DataError, Problem
 from dxframework.model._convert import int_tuple, str_tuple
 from dxframework.model.units import Unit
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 __all__ = ["Dataset"]
 
@@ -109,28 +106,33 @@ class Dataset:
         """Build from a 2-D ``(units, columns)`` or 3-D ``(periods, units, columns)`` array."""
         return cls(units=units, columns=columns, values=values, periods=periods)
 
-    @classmethod
-    def from_file(cls, path: str | Path, **options: Any) -> Dataset:
-        """Read a wide table (CSV, .xlsx or JSON, by extension): one row per unit (and period).
-
-        See :func:`dxframework.io.read_dataset` for the options.
-        """
-        from dxframework.io.tables import read_dataset
-
-        return read_dataset(path, **options)
-
-    @classmethod
-    def from_pandas(cls, frame: Any, **options: Any) -> Dataset:
-        """Build from a pandas DataFrame laid out like a wide file (needs pandas)."""
-        from dxframework.io.pandas import dataset_from_pandas
-
-        return dataset_from_pandas(frame, **options)
-
     def to_pandas(self, period: int | None = None) -> Any:
-        """A pandas DataFrame indexed by unit code (and period when there are several)."""
-        from dxframework.io.pandas import dataset_to_pandas
+        """A pandas DataFrame indexed by unit code (and period for a panel when ``period`` is
+        None); needs ``dxframework[pandas]``.
 
-        return dataset_to_pandas(self, period)
+        The reverse, a DataFrame read by a schema, is :func:`dxframework.dataset_from_pandas`
+        (the model reads nothing: reading is :mod:`dxframework.io`'s).
+        """
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise DataError(
+                Problem("pandas is not installed", hint="pip install 'dxframework[pandas]'")
+            ) from None
+        if period is not None or len(self.periods) == 1:
+            p = self.period_index(period)
+            return pd.DataFrame(
+                self.values[p],
+                columns=list(self.columns),
+                index=pd.Index(self.unit_codes, name="unit"),
+            )
+        frames = []
+        for p, per in enumerate(self.periods):
+            df = pd.DataFrame(self.values[p], columns=list(self.columns))
+            df.insert(0, "period", per)
+            df.insert(0, "unit", self.unit_codes)
+            frames.append(df)
+        return pd.concat(frames).set_index(["unit", "period"])
 
     # -- access ----------------------------------------------------------------------------
     @property

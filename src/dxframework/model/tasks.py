@@ -5,28 +5,23 @@ A catalogue is a table (CSV, Excel or JSON) with one row per task and the column
 ``lead_en``, ``partners_vi``, ``partners_en``, ``start``, ``end`` (years), ``funding_vi``,
 ``funding_en``, ``status`` (``planned``, ``in_progress``, ``done``, ``delayed``,
 ``cancelled``), ``progress`` (0–100) and ``milestones_vi``, ``milestones_en`` (separated by
-``;``). Consultants keep it up to date (``dxf report --tasks FILE`` reports on a local copy).
+``;``); optional ``amount`` (the estimated cost, million VND) and ``outputs_vi``,
+``outputs_en`` (expected outputs, separated by ``;``). Consultants keep it up to date
+(``dxf report --tasks FILE`` reports on a local copy).
+:func:`dxframework.io.tasks.read_tasks` reads such a table; the model reads no files.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import attrs
 
 from dxframework.errors import DataError, Problem
-from dxframework.io.tables import parse_number, read_table, table_decimal
 
 __all__ = ["STATUSES", "Task", "TaskCatalogue"]
 
 STATUSES = ("planned", "in_progress", "done", "delayed", "cancelled")
-_REQUIRED = ("id", "task_vi", "pillar", "start", "end", "status")
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(s.strip() for s in text.split(";") if s.strip())
 
 
 @attrs.frozen
@@ -50,6 +45,9 @@ class Task:
     progress: float
     milestones_vi: tuple[str, ...] = ()
     milestones_en: tuple[str, ...] = ()
+    amount: float | None = None
+    outputs_vi: tuple[str, ...] = ()
+    outputs_en: tuple[str, ...] = ()
 
     def text(self, field: str, lang: str) -> str:
         """A bilingual field in ``lang`` (falling back to the other language)."""
@@ -64,6 +62,21 @@ class Task:
             else (self.milestones_en or self.milestones_vi)
         )
 
+    def outputs(self, lang: str) -> tuple[str, ...]:
+        """Expected outputs in ``lang``."""
+        return (
+            (self.outputs_vi or self.outputs_en)
+            if lang == "vi"
+            else (self.outputs_en or self.outputs_vi)
+        )
+
+    def late_in(self, year: int) -> bool:
+        """Whether the task should have ended before ``year`` and is not finished.
+
+        A late task is carried over into the plan of ``year``.
+        """
+        return self.end < year and self.status not in ("done", "cancelled") and self.progress < 100
+
     def active_in(self, year: int) -> bool:
         """Whether the task runs in ``year``."""
         return self.start <= year <= self.end
@@ -71,94 +84,11 @@ class Task:
 
 @attrs.frozen
 class TaskCatalogue:
-    """The tasks of a pack or a consultant's updated copy."""
+    """The tasks of a pack or a consultant's updated copy (read by
+    :func:`dxframework.io.tasks.read_tasks`)."""
 
     tasks: tuple[Task, ...]
     source: str | None = None
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> TaskCatalogue:
-        """Read and validate a task table; every problem names its row and column."""
-        table = read_table(path)
-        decimal = table_decimal(table)
-        src = table.source
-        header = {h.lower(): j for j, h in enumerate(table.header)}
-        missing = [c for c in _REQUIRED if c not in header]
-        if missing:
-            raise DataError(
-                [Problem(f"missing column {c!r}", file=src, row=1, column=c) for c in missing]
-            )
-        problems: list[Problem] = []
-        tasks: list[Task] = []
-        seen: set[str] = set()
-        for row, n in zip(table.rows, table.row_numbers, strict=True):
-
-            def cell(name: str, row: tuple[object, ...] = row) -> str:
-                j = header.get(name)
-                value = None if j is None else row[j]
-                return "" if value is None else str(value).strip()
-
-            tid = cell("id")
-            if tid in seen:
-                problems.append(Problem(f"duplicate task id {tid!r}", file=src, row=n, column="id"))
-            seen.add(tid)
-            years = {}
-            for col in ("start", "end"):
-                v = parse_number(cell(col), decimal)
-                if v is None or math.isnan(v) or v != int(v):
-                    problems.append(
-                        Problem(
-                            f"{col} year {cell(col)!r} is not a year", file=src, row=n, column=col
-                        )
-                    )
-                    v = 0.0
-                years[col] = int(v)
-            status = cell("status").lower() or "planned"
-            if status not in STATUSES:
-                problems.append(
-                    Problem(
-                        f"unknown status {status!r}",
-                        file=src,
-                        row=n,
-                        column="status",
-                        hint=f"use one of {', '.join(STATUSES)}",
-                    )
-                )
-            progress = parse_number(cell("progress") or "0", decimal)
-            if progress is None or not (0 <= progress <= 100):
-                problems.append(
-                    Problem(
-                        f"progress {cell('progress')!r} must be 0–100",
-                        file=src,
-                        row=n,
-                        column="progress",
-                    )
-                )
-                progress = 0.0
-            tasks.append(
-                Task(
-                    id=tid,
-                    name_vi=cell("task_vi"),
-                    name_en=cell("task_en"),
-                    pillar=cell("pillar"),
-                    indicators=_split(cell("indicators")),
-                    lead_vi=cell("lead_vi"),
-                    lead_en=cell("lead_en"),
-                    partners_vi=cell("partners_vi"),
-                    partners_en=cell("partners_en"),
-                    start=years["start"],
-                    end=years["end"],
-                    funding_vi=cell("funding_vi"),
-                    funding_en=cell("funding_en"),
-                    status=status,
-                    progress=0.0 if math.isnan(progress) else progress,
-                    milestones_vi=_split(cell("milestones_vi")),
-                    milestones_en=_split(cell("milestones_en")),
-                )
-            )
-        if problems:
-            raise DataError(problems)
-        return cls(tuple(tasks), src)
 
     def check_codes(self, codes: Iterable[str]) -> None:
         """Every pillar and indicator a task names must exist in the framework."""

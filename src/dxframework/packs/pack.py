@@ -10,7 +10,6 @@ framework, data layout, sample data and pipelines. It is declared by a ``pack.to
     title_vi = "Bộ chỉ số chuyển đổi số cấp huyện, cấp xã tỉnh Bắc Kạn"
     default_level = "district"
     series = "data/province-synthetic.csv"      # optional: yearly series for targets/trends
-    crosswalk = "data/crosswalk-2025.csv"       # optional: old units → merged units
     tasks = "data/tasks.csv"                    # optional: the priority task catalogue
     targets = "data/targets.toml"               # optional: targets per pillar, 2025 and 2030
 
@@ -31,6 +30,11 @@ framework, data layout, sample data and pipelines. It is declared by a ``pack.to
     ...
     rollup = { to = "district", weight = "population" }   # communes roll up to districts
 
+    [crosswalks.provinces-2025]                 # optional: old units → new units (2025 reform)
+    from = "province"
+    to = "province"
+    map = "data/crosswalk-2025.csv"             # see dxframework.packs.crosswalks
+
 A pack with one level may put the level's keys directly under ``[pack]`` (with
 ``[pack.columns]`` and a top-level ``[pipelines]`` table), as the ``asem`` pack does. Paths
 are relative to the folder of ``pack.toml``. A plugin registers its pack with
@@ -39,6 +43,7 @@ are relative to the folder of ``pack.toml``. A plugin registers its pack with
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 import warnings
@@ -50,18 +55,23 @@ import attrs
 import numpy as np
 
 from dxframework.errors import DxfError, Problem
-from dxframework.io.assemble import Assembly, Precedence, assemble
+from dxframework.io.assemble import Assembly, Precedence, assemble, read_dataset
 from dxframework.io.frameworks import FrameworkSpec, read_framework
-from dxframework.io.tables import ColumnRule, TableSchema, read_dataset, read_header
-from dxframework.model.crosswalk import Crosswalk
+from dxframework.io.pandas import dataset_from_pandas, is_dataframe
+from dxframework.io.tables import ColumnRule, TableSchema, fold, read_header
+from dxframework.io.tasks import read_tasks
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
 from dxframework.model.tasks import TaskCatalogue
+from dxframework.packs.crosswalks import CrosswalkConfig, crosswalk_configs, find_crosswalk
+from dxframework.packs.loaders import registered_loaders
 from dxframework.pipeline.result import RunResult
 from dxframework.pipeline.run import file_sha256, run_pipeline
 from dxframework.pipeline.spec import Pipeline
 
 __all__ = ["DataNote", "MetricPack", "PackLevel"]
+
+logger = logging.getLogger(__name__)
 
 
 class DataNote(UserWarning):
@@ -178,7 +188,9 @@ class PackLevel:
     def spec(self) -> FrameworkSpec:
         """The framework with its auxiliary and grouping columns (read once)."""
         if "spec" not in self._cache:
-            self._cache["spec"] = read_framework(self.framework_path, self.level_names, self.index)
+            self._cache["spec"] = read_framework(
+                self.framework_path, self.level_names, self.index, loaders=registered_loaders()
+            )
         spec: FrameworkSpec = self._cache["spec"]
         return spec
 
@@ -286,6 +298,7 @@ class PackLevel:
         schema = self.schema(fw, period, spec=spec, locale=locale, required=required)
         if isinstance(precedence, str):
             precedence = Precedence.parse(precedence)
+        logger.info("reading %s data: %s", self.name, ", ".join(map(str, paths)))
         result = assemble(
             paths,
             schema,
@@ -293,6 +306,7 @@ class PackLevel:
             encoding=encoding,
             agencies=agencies,
             precedence=precedence,
+            loaders=registered_loaders(),
         )
         data = result.dataset
         absent = [c for c in fw.indicator_codes if not data.has_column(c)]
@@ -330,25 +344,50 @@ class PackLevel:
 
     def run(
         self,
-        data: Dataset | str | Path | None = None,
+        data: Dataset | str | Path | Any = None,
         pipeline: Pipeline | str | Path | None = None,
         framework: Framework | None = None,
         version: str = "",
+        inputs: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> RunResult:
-        """Score data at this level (defaults: sample data, default pipeline)."""
+        """Score data at this level (defaults: sample data, default pipeline).
+
+        Parameters
+        ----------
+        data
+            A :class:`~dxframework.Dataset`, a data file, a pandas DataFrame laid out like
+            the level's data files (read by the level's :meth:`schema`), or ``None`` for the
+            sample data.
+        pipeline
+            A pipeline, the name of one of the level's pipelines or a pipeline file.
+        framework
+            A framework replacing the level's.
+        version
+            The pack's version, for the manifest.
+        inputs
+            The input files, recorded as the manifest's ``inputs`` (default: the data file
+            read, if one was).
+        **options
+            Passed to :func:`dxframework.run_pipeline` (``registry``, ``progress``).
+        """
         fw = framework or self.framework
         provenance: dict[str, Any] = {
             "pack": {"name": self.pack, "version": version, "level": self.name}
         }
-        if not isinstance(data, Dataset):
+        if isinstance(data, Dataset):
+            dataset = data
+        elif is_dataframe(data):
+            dataset = dataset_from_pandas(data, self.schema(fw))
+        else:
             path = Path(data) if data is not None else self.data_path
             dataset = self.load_data(path, framework=fw)
             if path is not None:
                 provenance["inputs"] = {"data": {"path": path.name, "sha256": file_sha256(path)}}
-        else:
-            dataset = data
+        if inputs:
+            provenance["inputs"] = dict(inputs)
         pipe = pipeline if isinstance(pipeline, Pipeline) else self.pipeline(pipeline)
+        logger.info("scoring %s (%s) with pipeline %r", self.pack, self.name, pipe.name)
         try:
             return run_pipeline(fw, dataset, pipe, provenance=provenance, **options)
         except DxfError as exc:
@@ -363,8 +402,16 @@ class PackLevel:
 class MetricPack:
     """A metric pack: what a consultant delivers for one index, at one or more levels.
 
-    Construct with :meth:`from_toml`. Methods without a ``level`` use the default level, so
-    a single-level pack reads as simply as a framework with data.
+    Construct with :meth:`from_toml`. Everything about one level (its files, framework
+    spec, pipelines, data layout) is on :meth:`level` (a :class:`PackLevel`). A few members
+    reach the default level directly, so that a single-level pack reads as simply as a
+    framework with data: :attr:`framework`, :meth:`schema`, :meth:`load_data`,
+    :meth:`pipeline` and :meth:`run` (the last four take a ``level``)::
+
+        pack = dxf.get_pack("asem")
+        result = pack.run()                        # sample data, default pipeline
+        result = pack.run(frame)                   # a pandas DataFrame
+        pack.level().data_path                     # anything else: through the level
     """
 
     name: str
@@ -376,7 +423,6 @@ class MetricPack:
     description: str = ""
     default_level: str | None = None
     series_file: str | None = None
-    crosswalk_file: str | None = None
     tasks_file: str | None = None
     targets_file: str | None = None
     report: Mapping[str, Any] = attrs.field(factory=dict, converter=_str_map)
@@ -416,6 +462,14 @@ class MetricPack:
         missing = [k for k in ("name", "version") if k not in meta]
         if missing:
             raise DxfError([Problem(f"[pack] needs {k!r}", file=str(p)) for k in missing])
+        if "crosswalk" in meta:
+            raise DxfError(
+                Problem(
+                    "[pack] crosswalk = FILE is no longer read",
+                    file=str(p),
+                    hint='declare [crosswalks.NAME] with from, to and map = "FILE"',
+                )
+            )
         name = str(meta["name"])
         levels: dict[str, PackLevel] = {}
         if isinstance(doc.get("levels"), Mapping):
@@ -449,7 +503,6 @@ class MetricPack:
             description=str(meta.get("description", "")),
             default_level=meta.get("default_level"),
             series_file=meta.get("series"),
-            crosswalk_file=meta.get("crosswalk"),
             tasks_file=meta.get("tasks"),
             targets_file=meta.get("targets"),
             report=doc.get("report", {}),
@@ -473,12 +526,14 @@ class MetricPack:
 
     def level_for(self, path: str | Path) -> PackLevel:
         """The level whose indicators are all columns of the data file (else the default)."""
-        return self.level_for_header(set(read_header(path)))  # only the header is read
+        # only the header is read
+        return self.level_for_header(set(read_header(path, loaders=registered_loaders())))
 
     def level_for_header(self, header: set[str]) -> PackLevel:
         """The level whose indicators are all among these column names (else the default)."""
+        folded = {fold(h) for h in header}  # as the reader matches headers
         for lvl in self.levels.values():
-            if set(_scored(lvl.framework)) <= header:
+            if {fold(c) for c in _scored(lvl.framework)} <= folded:
                 return lvl
         return self.level()
 
@@ -487,36 +542,6 @@ class MetricPack:
     def framework(self) -> Framework:
         """The default level's framework."""
         return self.level().framework
-
-    @property
-    def spec(self) -> FrameworkSpec:
-        """The default level's framework with auxiliary and grouping columns."""
-        return self.level().spec
-
-    @property
-    def framework_path(self) -> Path:
-        """The default level's framework file."""
-        return self.level().framework_path
-
-    @property
-    def data_path(self) -> Path | None:
-        """The default level's sample data file."""
-        return self.level().data_path
-
-    @property
-    def pipelines(self) -> Mapping[str, str]:
-        """The default level's pipelines."""
-        return self.level().pipelines
-
-    @property
-    def index(self) -> str | None:
-        """The default level's index code."""
-        return self.level().index
-
-    @property
-    def level_names(self) -> tuple[str, ...]:
-        """The default level's level names."""
-        return self.level().level_names
 
     def schema(
         self,
@@ -543,13 +568,17 @@ class MetricPack:
 
     def run(
         self,
-        data: Dataset | str | Path | None = None,
+        data: Dataset | str | Path | Any = None,
         pipeline: Pipeline | str | Path | None = None,
         framework: Framework | None = None,
         level: str | None = None,
         **options: Any,
     ) -> RunResult:
-        """Score data with this pack (defaults: default level, sample data, default pipeline)."""
+        """Score data with this pack (defaults: default level, sample data, default pipeline).
+
+        ``data`` is a data set, a file, a pandas DataFrame or ``None`` (see
+        :meth:`PackLevel.run`).
+        """
         return self.level(level).run(data, pipeline, framework, version=self.version, **options)
 
     # -- series and crosswalk -----------------------------------------------------------------
@@ -569,12 +598,9 @@ class MetricPack:
                 c for c in (*lvl.framework.indicator_codes, *lvl.spec.auxiliary) if c not in numeric
             ]
         base = self.level().schema(required=False)
-        return read_dataset(target, attrs.evolve(base, numeric=tuple(numeric)))
-
-    @property
-    def crosswalk_path(self) -> Path | None:
-        """Mapping from old units to new ones, if the pack ships one."""
-        return self.root / self.crosswalk_file if self.crosswalk_file else None
+        return read_dataset(
+            target, attrs.evolve(base, numeric=tuple(numeric)), loaders=registered_loaders()
+        )
 
     def tasks(self, path: str | Path | None = None) -> TaskCatalogue:
         """The task catalogue (the pack's, or an updated copy at ``path``)."""
@@ -585,7 +611,7 @@ class MetricPack:
         )
         if target is None:
             return TaskCatalogue(())
-        return TaskCatalogue.from_file(target)
+        return read_tasks(target, loaders=registered_loaders())
 
     def targets(self) -> Mapping[str, Any]:
         """Targets of the proposal per pillar and for the index (``targets.toml``)."""
@@ -597,8 +623,40 @@ class MetricPack:
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise DxfError(Problem(f"cannot read the targets: {exc}", file=str(path))) from None
 
-    def crosswalk(self) -> Crosswalk:
-        """The pack's crosswalk from old units to new ones."""
-        if self.crosswalk_path is None:
-            raise DxfError(f"pack {self.name!r} ships no crosswalk")
-        return Crosswalk.from_file(self.crosswalk_path)
+    def crosswalks(self) -> dict[str, CrosswalkConfig]:
+        """The crosswalks the pack declares (``[crosswalks.NAME]``), by name."""
+        return crosswalk_configs(self)
+
+    def crosswalk(
+        self,
+        name: str | None = None,
+        from_level: str | None = None,
+        to_level: str | None = None,
+    ) -> CrosswalkConfig:
+        """One declared crosswalk: by name, by the levels it maps between, or the only one.
+
+        ``pack.crosswalk("provinces-2025").unit_map()`` reads its map; apply it with
+        :func:`dxframework.model.crosswalk.apply_crosswalk`.
+        """
+        declared = self.crosswalks()
+        found: CrosswalkConfig | None = None
+        if name is not None or (from_level is not None and to_level is not None):
+            found = find_crosswalk(self, from_level or "", to_level or "", name)
+        elif len(declared) == 1:
+            found = next(iter(declared.values()))
+        elif declared:
+            raise DxfError(
+                Problem(
+                    f"pack {self.name!r} declares {len(declared)} crosswalks",
+                    hint=f"name one: {', '.join(declared)}",
+                )
+            )
+        if found is None:
+            raise DxfError(
+                Problem(
+                    f"pack {self.name!r} declares no crosswalk"
+                    + (f" from {from_level!r} to {to_level!r}" if from_level else ""),
+                    hint="declare one in pack.toml: [crosswalks.NAME] with from, to and map",
+                )
+            )
+        return found

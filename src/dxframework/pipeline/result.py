@@ -17,7 +17,7 @@ from dxframework.pipeline.spec import Pipeline, Stage
 __all__ = ["RunResult", "StageResult"]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class StageResult:
     """One stage's output: the data set it wrote and the record of what it did."""
 
@@ -25,13 +25,26 @@ class StageResult:
     data: Dataset
     record: Mapping[str, Any]
 
+    def __repr__(self) -> str:
+        return (
+            f"<StageResult {self.name!r}: {self.stage.kind} by {self.stage.method!r}, "
+            f"{_shape(self.data)}>"
+        )
+
     @property
     def name(self) -> str:
         """Name of the data set (``"treated"``, ``"normalised"``…)."""
         return self.stage.name
 
 
-@attrs.frozen
+def _shape(data: Dataset) -> str:
+    periods = len(data.periods)
+    return f"{len(data.units)} units × {len(data.columns)} columns" + (
+        f" × {periods} periods" if periods > 1 else ""
+    )
+
+
+@attrs.frozen(repr=False)
 class RunResult:
     """Everything a run produced, kept for inspection (an audit trail).
 
@@ -61,6 +74,57 @@ class RunResult:
     ranks: Dataset
     manifest: Mapping[str, Any]
     input: Dataset | None = None
+
+    def __repr__(self) -> str:
+        """A short summary; the data sets themselves are ``result[name]``."""
+        code = self.framework.index or (self.scores.columns[-1] if self.scores.columns else "")
+        top = self.ranking(code)[:3] if code else []
+        best = ", ".join(f"{r}. {c} ({s:.4g})" for r, c, _, s in top)
+        return (
+            f"<RunResult {self.pipeline.name!r}: {_shape(self.raw)}; stages "
+            f"{', '.join(self.datasets)}; {len(self.scores.columns)} scores"
+            + (f"; top by {code}: {best}" if best else "")
+            + ">"
+        )
+
+    def to_pandas(self, name: str = "results", period: int | None = None) -> Any:
+        """A pandas DataFrame of one data set (needs ``dxframework[pandas]``).
+
+        ``name`` is ``"results"`` (every aggregate's score with its rank as ``CODE_rank``
+        columns), ``"scores"``, ``"ranks"``, ``"raw"`` or a stage's data set
+        (``"normalised"``…). Indexed by unit (and period for a panel, unless ``period``).
+        """
+        if name == "scores":
+            return self.scores.to_pandas(period)
+        if name == "ranks":
+            return self.ranks.to_pandas(period)
+        if name != "results":
+            return self[name].to_pandas(period)
+        scores = self.scores.to_pandas(period)
+        ranks = self.ranks.to_pandas(period).add_suffix("_rank")
+        frame = scores.join(ranks)
+        order = [c for code in self.scores.columns for c in (code, f"{code}_rank")]
+        return frame[order]
+
+    def to_xarray(self) -> Any:
+        """Every data set as one ``xarray.Dataset`` of (period, unit, column) variables.
+
+        Needs xarray (``pip install xarray``); variables are the data-set names.
+        """
+        import xarray as xr
+
+        variables = {}
+        for key, data in {**self.datasets, "scores": self.scores, "ranks": self.ranks}.items():
+            variables[key] = xr.DataArray(
+                np.asarray(data.values),
+                dims=("period", "unit", f"{key}_column"),
+                coords={
+                    "period": list(data.periods),
+                    "unit": list(data.unit_codes),
+                    f"{key}_column": list(data.columns),
+                },
+            )
+        return xr.Dataset(variables)
 
     @property
     def datasets(self) -> dict[str, Dataset]:
@@ -106,6 +170,21 @@ class RunResult:
             "score": Dataset(units=units, columns=cols, values=score, periods=at),
             "rank": Dataset(units=units, columns=cols, values=rank, periods=at),
         }
+
+    def ranks_of(self, columns: Sequence[str]) -> Dataset:
+        """Ranks of ``columns`` of the scores or of the final data set: :attr:`ranks` where it
+        has them, else competition ranks by the pipeline's ``ranking.digits`` rule."""
+        final, digits = self.final, self.pipeline.ranking.get("digits")
+        out = []
+        for c in columns:
+            if self.ranks.has_column(c):
+                out.append(self.ranks.get([c]))
+                continue
+            values = final.get([c])
+            ranked = values if digits is None else np.round(values, int(digits))
+            out.append(competition_rank(ranked))
+        values = np.concatenate(out, axis=-1) if out else np.zeros((*self.ranks.shape[:2], 0))
+        return self.ranks.with_columns(columns, values)
 
     def ranks_within(self, grouping: str) -> Dataset:
         """Competition ranks computed within each group (e.g. communes within their district).

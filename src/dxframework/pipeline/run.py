@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import platform
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -10,16 +11,20 @@ from typing import Any
 
 import numpy as np
 
+from dxframework._version import __version__
 from dxframework.errors import DataError, Problem
-from dxframework.methods.rank import competition_rank
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
 from dxframework.pipeline.result import RunResult, StageResult
 from dxframework.pipeline.spec import Pipeline
 from dxframework.pipeline.stages import RunState, run_stage
+from dxframework.pipeline.stages.rank import rank_scores
+from dxframework.plugins.manager import get_registry
 from dxframework.plugins.registry import Registry
 
 __all__ = ["check_data", "file_sha256", "run_pipeline"]
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 
@@ -91,10 +96,14 @@ def run_pipeline(
         Every stage's data set and record, scores and ranks of every aggregate, a manifest.
     """
     if registry is None:
-        from dxframework.plugins.manager import get_registry
-
         registry = get_registry()
     check_data(framework, data)
+    logger.info(
+        "running pipeline %r: %d stages on %d units",
+        pipeline.name,
+        len(pipeline.stages),
+        len(data.units),
+    )
     raw = data.select(columns=list(framework.indicator_codes))
     state = RunState(framework=framework, raw=data, current=raw, registry=registry)
     results: list[StageResult] = []
@@ -104,14 +113,7 @@ def run_pipeline(
         results.append(StageResult(stage, new, record))
         if progress is not None:
             progress(stage.name, n, len(pipeline.stages))
-    final = state.current
-    agg_codes = [c for c in _ranked_order(framework) if final.has_column(c)]
-    if pipeline.ranking.get("indicators"):
-        agg_codes += [c for c in framework.indicator_codes if final.has_column(c)]
-    scores = final.select(columns=agg_codes)
-    digits = pipeline.ranking.get("digits")
-    ranked = scores.values if digits is None else np.round(scores.values, int(digits))
-    ranks = scores.with_columns(agg_codes, competition_rank(ranked))
+    scores, ranks = rank_scores(framework, state.current, pipeline.ranking)
     manifest = _manifest(framework, data, pipeline, registry, provenance)
     return RunResult(
         framework=framework,
@@ -125,12 +127,6 @@ def run_pipeline(
     )
 
 
-def _ranked_order(framework: Framework) -> list[str]:
-    """Aggregates from the index down: the headline first, then by descending level."""
-    codes = list(framework.aggregate_codes)
-    return sorted(codes, key=lambda c: (c != framework.index, -framework.level(c), codes.index(c)))
-
-
 def _manifest(
     framework: Framework,
     data: Dataset,
@@ -138,8 +134,6 @@ def _manifest(
     registry: Registry,
     provenance: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
-    from dxframework import __version__
-
     used: dict[str, str] = {}
     for stage in pipeline.stages:
         family = stage.kind

@@ -1,6 +1,7 @@
 """Pipeline specifications: an ordered list of stages, declared in Python, TOML or JSON.
 
-A stage has a ``kind`` (denominate, impute, screen, treat, normalise, weight, aggregate), a
+A stage has a ``kind`` (denominate, impute, screen, treat, normalise, weight, aggregate: the
+table of kinds, :data:`dxframework.plugins.kinds.KINDS`), a
 ``method`` registered for that kind, global ``params`` and per-node ``overrides``. Per-node
 settings merge with the global ones key by key: pipeline params ← the node's ``methods``
 entry in the framework ← the stage's ``overrides`` for that node. ``method = "none"`` in an
@@ -45,34 +46,21 @@ from typing import Any
 import attrs
 
 from dxframework.errors import DxfError, Problem
+from dxframework.plugins.kinds import KINDS as _KINDS
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a pipeline may hold")
+
 
 __all__ = ["DEFAULT_METHODS", "KINDS", "PARAMETERS", "Pipeline", "Stage"]
 
-#: Stage kinds, in the usual order, with the default name of the data set each writes.
-KINDS: Mapping[str, str] = MappingProxyType(
-    {
-        "denominate": "denominated",
-        "impute": "imputed",
-        "screen": "screened",
-        "treat": "treated",
-        "normalise": "normalised",
-        "weight": "weighted",
-        "aggregate": "aggregated",
-    }
-)
+#: Stage kinds, in the usual order, with the default name of the data set each writes
+#: (a view of the table of kinds, :data:`dxframework.plugins.kinds.KINDS`).
+KINDS: Mapping[str, str] = MappingProxyType({k.name: k.dataset for k in _KINDS.values()})
 
-#: Method used when a stage names none.
-DEFAULT_METHODS: Mapping[str, str] = MappingProxyType(
-    {
-        "denominate": "ratio",
-        "impute": "mean",
-        "screen": "by_missing",
-        "treat": "default",
-        "normalise": "minmax",
-        "weight": "nominal",
-        "aggregate": "arithmetic",
-    }
-)
+#: Method used when a stage names none (a view of the table of kinds).
+DEFAULT_METHODS: Mapping[str, str] = MappingProxyType({k.name: k.default for k in _KINDS.values()})
 
 _ALIASES = {
     "normalize": "normalise",
@@ -515,9 +503,9 @@ class Pipeline:
             raise DxfError(Problem("pipeline file not found", file=str(p)))
         try:
             if p.suffix.lower() == ".json":
-                doc = json.loads(p.read_text(encoding="utf-8"))
+                doc = json.loads(p.read_text(encoding="utf-8-sig"), parse_constant=_no_constant)
             else:
-                doc = tomllib.loads(p.read_text(encoding="utf-8"))
+                doc = tomllib.loads(p.read_text(encoding="utf-8-sig"))
         except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
             raise DxfError(Problem(f"cannot parse the pipeline: {exc}", file=str(p))) from None
         except UnicodeDecodeError as exc:

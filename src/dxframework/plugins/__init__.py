@@ -1,7 +1,22 @@
-"""The plugin system: hook specifications, loading, and the registry of contributions."""
+"""The plugin system: the table of stage kinds, hook specifications, loading, the registry.
 
-from dxframework.plugins.hookspecs import HOOK_NAMES, hookimpl, hookspec
+This layer imports nothing of the pipeline: the default plugins (the stage modules, the
+readers, the templates) are imported by name when the plugins load.
+"""
+
+from dxframework.plugins.hookspecs import (
+    HOOK_NAMES,
+    LoaderRegistrar,
+    MethodRegistrar,
+    PackRegistrar,
+    TemplateFolderRegistrar,
+    hookimpl,
+    hookspec,
+)
+from dxframework.plugins.kinds import KINDS, Kind
 from dxframework.plugins.manager import (
+    BUILTIN,
+    DEFAULT_PLUGINS,
     ENTRY_POINT_GROUP,
     PluginInfo,
     PluginLoadWarning,
@@ -15,13 +30,21 @@ from dxframework.plugins.manager import (
 from dxframework.plugins.registry import FAMILIES, Method, Registry
 
 __all__ = [
+    "BUILTIN",
+    "DEFAULT_PLUGINS",
     "ENTRY_POINT_GROUP",
     "FAMILIES",
     "HOOK_NAMES",
+    "KINDS",
+    "Kind",
+    "LoaderRegistrar",
     "Method",
+    "MethodRegistrar",
+    "PackRegistrar",
     "PluginInfo",
     "PluginLoadWarning",
     "Registry",
+    "TemplateFolderRegistrar",
     "get_plugin_manager",
     "get_registry",
     "hookimpl",

@@ -1,35 +1,42 @@
 """What the plugins registered: methods by family, packs, data loaders, template folders.
 
-The registry calls each plugin's hook implementation with a ``register`` callback bound to
-that plugin's name, so every entry knows where it came from and a name registered twice is
-an error naming both plugins.
+The registry asks the hook façade (:class:`~dxframework.plugins.hooks.PluginHooks`) to call
+every hook with a registrar bound to the calling plugin, so every entry knows where it came
+from and a name registered twice is an error naming both plugins. The method families are
+the stage kinds of :data:`dxframework.plugins.kinds.KINDS`.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import pluggy
 
 from dxframework.errors import PluginError, Problem
+from dxframework.plugins.hooks import PluginHooks
+from dxframework.plugins.kinds import KINDS
 
-if TYPE_CHECKING:
-    from dxframework.packs.pack import MetricPack
+__all__ = [
+    "FAMILIES",
+    "DataLoader",
+    "LoaderRegistrar",
+    "Method",
+    "MethodRegistrar",
+    "PackRegistrar",
+    "Registry",
+    "TemplateFolder",
+    "TemplateFolderRegistrar",
+]
 
-__all__ = ["FAMILIES", "Method", "Registry", "TemplateFolder"]
+logger = logging.getLogger(__name__)
 
-#: Method families and the hook that contributes each.
-FAMILIES: Mapping[str, str] = {
-    "impute": "register_imputation_methods",
-    "screen": "register_screening_methods",
-    "treat": "register_treatment_methods",
-    "normalise": "register_normalisation_methods",
-    "weight": "register_weighting_methods",
-    "aggregate": "register_aggregation_methods",
-}
+#: Method families (the stage kinds) and the hook that contributes each.
+FAMILIES: Mapping[str, str] = {k.name: k.hook for k in KINDS.values()}
 
 
 @attrs.frozen
@@ -41,6 +48,13 @@ class Method:
     func: Callable[..., Any] = attrs.field(eq=False)
     plugin: str
     description: str = ""
+
+    def signature(self) -> inspect.Signature | None:
+        """The function's signature, or ``None`` when Python cannot tell it."""
+        try:
+            return inspect.signature(self.func)
+        except (TypeError, ValueError):  # some callables have no signature to inspect
+            return None
 
 
 @attrs.frozen
@@ -69,81 +83,41 @@ class Registry:
     methods: dict[str, dict[str, Method]] = attrs.field(
         factory=lambda: {family: {} for family in FAMILIES}
     )
-    packs: dict[str, tuple[str, MetricPack]] = attrs.field(factory=dict)
+    packs: dict[str, tuple[str, Any]] = attrs.field(factory=dict)  # name → (plugin, MetricPack)
     loaders: dict[str, DataLoader] = attrs.field(factory=dict)
     template_folders: list[TemplateFolder] = attrs.field(factory=list)
 
     @classmethod
-    def from_plugin_manager(cls, pm: pluggy.PluginManager) -> Registry:
-        """Call every register hook of every plugin, in registration order."""
+    def from_plugin_manager(
+        cls, pm: pluggy.PluginManager, providers: Mapping[str, str] | None = None
+    ) -> Registry:
+        """Call every register hook of every plugin, in registration order.
+
+        ``providers`` maps a plugin's registered name to the name its contributions are
+        credited to (the default plugins ``builtin.…`` are all credited to ``builtin``).
+        """
         reg = cls()
-        order = {name: i for i, (name, _) in enumerate(pm.list_name_plugin())}
-        for family, hook in FAMILIES.items():
-            for impl in _impls(pm, hook, order):
-                impl.function(register=reg._method_registrar(family, impl.plugin_name))
-        for impl in _impls(pm, "register_packs", order):
-            impl.function(register=reg._pack_registrar(impl.plugin_name))
-        for impl in _impls(pm, "register_data_loaders", order):
-            impl.function(register=reg._loader_registrar(impl.plugin_name))
-        for impl in _impls(pm, "register_template_folders", order):
-            impl.function(register=reg._folder_registrar(impl.plugin_name))
+        hooks = PluginHooks(pm)
+
+        def credit(name: str) -> str:
+            return (providers or {}).get(name, name)
+
+        def methods_of(family: str) -> Callable[[str], MethodRegistrar]:
+            return lambda name: MethodRegistrar(reg, family, credit(name))
+
+        for family in FAMILIES:
+            hooks.register_methods(family, methods_of(family))
+        hooks.register_packs(lambda name: PackRegistrar(reg, credit(name)))
+        hooks.register_data_loaders(lambda name: LoaderRegistrar(reg, credit(name)))
+        hooks.register_template_folders(lambda name: TemplateFolderRegistrar(reg, credit(name)))
+        logger.debug(
+            "registry built: %s methods, %d packs, %d loaders, %d template folders",
+            {f: len(m) for f, m in reg.methods.items()},
+            len(reg.packs),
+            len(reg.loaders),
+            len(reg.template_folders),
+        )
         return reg
-
-    # -- register callbacks ----------------------------------------------------------------
-    def _method_registrar(self, family: str, plugin: str) -> Callable[..., None]:
-        def register(name: str, func: Callable[..., Any], description: str = "") -> None:
-            if not callable(func):
-                raise PluginError(
-                    f"plugin {plugin!r} registered {family} method {name!r} "
-                    "with something that is not callable"
-                )
-            existing = self.methods[family].get(name)
-            if existing is not None:
-                raise PluginError(
-                    Problem(
-                        f"{family} method {name!r} is registered by two plugins: "
-                        f"{existing.plugin!r} and {plugin!r}",
-                        hint="uninstall one of them or rename the method",
-                    )
-                )
-            self.methods[family][name] = Method(family, name, func, plugin, description)
-
-        return register
-
-    def _pack_registrar(self, plugin: str) -> Callable[..., None]:
-        def register(pack: MetricPack) -> None:
-            if pack.name in self.packs:
-                other = self.packs[pack.name][0]
-                raise PluginError(
-                    Problem(
-                        f"metric pack {pack.name!r} is registered by two plugins: {other!r} and "
-                        f"{plugin!r}",
-                        hint="uninstall one of them or rename the pack",
-                    )
-                )
-            self.packs[pack.name] = (plugin, pack)
-
-        return register
-
-    def _loader_registrar(self, plugin: str) -> Callable[..., None]:
-        def register(suffix: str, loader: Callable[..., Any], description: str = "") -> None:
-            key = suffix.lower() if suffix.startswith(".") else "." + suffix.lower()
-            if key in self.loaders:
-                raise PluginError(
-                    Problem(
-                        f"data loader for {key!r} is registered by two plugins: "
-                        f"{self.loaders[key].plugin!r} and {plugin!r}"
-                    )
-                )
-            self.loaders[key] = DataLoader(key, loader, plugin, description)
-
-        return register
-
-    def _folder_registrar(self, plugin: str) -> Callable[..., None]:
-        def register(path: str | Path, prefix: str | None = None) -> None:
-            self.template_folders.append(TemplateFolder(Path(path), plugin, prefix))
-
-        return register
 
     # -- lookups ---------------------------------------------------------------------------
     def method(self, family: str, name: str) -> Method:
@@ -160,7 +134,7 @@ class Registry:
                 )
             ) from None
 
-    def pack(self, name: str) -> MetricPack:
+    def pack(self, name: str) -> Any:
         """The pack ``name``, or a :class:`PluginError` listing the installed ones."""
         try:
             return self.packs[name][1]
@@ -171,6 +145,86 @@ class Registry:
             ) from None
 
 
-def _impls(pm: pluggy.PluginManager, hook: str, order: Mapping[str, int]) -> list[Any]:
-    impls = getattr(pm.hook, hook).get_hookimpls()
-    return sorted(impls, key=lambda i: order.get(i.plugin_name, len(order)))
+# -- the register callbacks, one per plugin and hook (they satisfy the hookspecs' Protocols) ----
+@attrs.frozen
+class MethodRegistrar:
+    """``register(name, func, description="")`` of one plugin's method hook of one family."""
+
+    registry: Registry
+    family: str
+    plugin: str
+
+    def __call__(self, name: str, func: Callable[..., Any], description: str = "") -> None:
+        """Register ``func`` as the method ``name`` of this family."""
+        if not callable(func):
+            raise PluginError(
+                f"plugin {self.plugin!r} registered {self.family} method {name!r} "
+                "with something that is not callable"
+            )
+        methods = self.registry.methods[self.family]
+        existing = methods.get(name)
+        if existing is not None:
+            raise PluginError(
+                Problem(
+                    f"{self.family} method {name!r} is registered by two plugins: "
+                    f"{existing.plugin!r} and {self.plugin!r}",
+                    hint="uninstall one of them or rename the method",
+                )
+            )
+        methods[name] = Method(self.family, name, func, self.plugin, description)
+
+
+@attrs.frozen
+class PackRegistrar:
+    """``register(pack)`` of one plugin's ``register_packs``."""
+
+    registry: Registry
+    plugin: str
+
+    def __call__(self, pack: Any) -> None:  # a MetricPack (packs layer, above)
+        """Register a metric pack."""
+        packs = self.registry.packs
+        if pack.name in packs:
+            raise PluginError(
+                Problem(
+                    f"metric pack {pack.name!r} is registered by two plugins: "
+                    f"{packs[pack.name][0]!r} and {self.plugin!r}",
+                    hint="uninstall one of them or rename the pack",
+                )
+            )
+        packs[pack.name] = (self.plugin, pack)
+
+
+@attrs.frozen
+class LoaderRegistrar:
+    """``register(suffix, loader, description="")`` of one plugin's ``register_data_loaders``."""
+
+    registry: Registry
+    plugin: str
+
+    def __call__(self, suffix: str, loader: Callable[..., Any], description: str = "") -> None:
+        """Register ``loader(path, sheet)`` for files ending in ``suffix``."""
+        key = suffix.lower() if suffix.startswith(".") else "." + suffix.lower()
+        loaders = self.registry.loaders
+        if key in loaders:
+            raise PluginError(
+                Problem(
+                    f"data loader for {key!r} is registered by two plugins: "
+                    f"{loaders[key].plugin!r} and {self.plugin!r}",
+                    hint="uninstall one of them; to replace a built-in reader, unregister "
+                    "the plugin 'builtin.readers' first",
+                )
+            )
+        loaders[key] = DataLoader(key, loader, self.plugin, description)
+
+
+@attrs.frozen
+class TemplateFolderRegistrar:
+    """``register(path, prefix=None)`` of one plugin's ``register_template_folders``."""
+
+    registry: Registry
+    plugin: str
+
+    def __call__(self, path: str | Path, prefix: str | None = None) -> None:
+        """Register a folder of templates (also reachable as ``prefix:name``)."""
+        self.registry.template_folders.append(TemplateFolder(Path(path), self.plugin, prefix))

@@ -17,145 +17,74 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-import attrs
 import numpy as np
 
 from dxframework.analysis.targets import index_room, indicator_targets, pillar_shares
-from dxframework.methods.rank import competition_rank
+from dxframework.errors import DxfError, Problem
 from dxframework.model.dataset import Dataset
-from dxframework.model.framework import Framework
 from dxframework.model.tasks import TaskCatalogue
 from dxframework.pipeline.result import RunResult
+from dxframework.report.chart_requests import MAX_BARS, MAX_SERIES, ChartRequest, chart_requests
+from dxframework.report.levels import LevelView
+from dxframework.report.texts import legal_bases, load_texts, text_folders
 
-__all__ = ["ChartRequest", "build_context", "pillar_shares"]
+__all__ = [
+    "MAX_SERIES",
+    "PROFILES_ALL_UP_TO",
+    "ChartRequest",
+    "build_context",
+    "pillar_shares",
+    "select_profiles",
+]
 
-
-#: Above this many units, the pillar chart shows the highest, mean and lowest unit instead
-#: of one bar per unit, and unit radar charts are not drawn.
-MAX_SERIES = 12
-
-
-@attrs.frozen
-class ChartRequest:
-    """A chart to draw: its id, the drawing function's name and its arguments."""
-
-    id: str
-    kind: str
-    title: str
-    data: Mapping[str, Any]
-
-
-def _f(value: Any) -> float | None:
-    """A float, or None for missing (templates print None as —)."""
-    if value is None:
-        return None
-    v = float(value)
-    return None if math.isnan(v) else v
+#: Without ``profiles``, every unit gets a profile up to this many units; above, the best
+#: :data:`PROFILES_TOP` do (a hundred radar charts make a document nobody reads).
+PROFILES_ALL_UP_TO = 20
+PROFILES_TOP = 10
 
 
-def _structure(fw: Framework) -> tuple[str, list[str], list[str]]:
-    """Index, pillars (the level below it) and main indicators (the level below those)."""
-    index = fw.index or fw.aggregate_codes[-1]
-    top = fw.level(index)
-    pillars = [c for c in fw.codes_at_level(top - 1) if c != index] if top > 1 else []
-    main = list(fw.codes_at_level(top - 2)) if top > 2 else []
-    scored = _effective(fw, index)
-    main = [c for c in main if scored.get(c, 0.0) > 0 or c in pillars]
-    return index, pillars, main
+def select_profiles(
+    units: Sequence[dict[str, Any]], spec: str | Sequence[str] | None
+) -> list[dict[str, Any]]:
+    """The units (best first) that get a profile: ``spec`` is ``"all"``, ``"none"``,
+    ``"top N"`` or unit codes (a list, or text separated by commas).
 
-
-def _effective(fw: Framework, index: str) -> dict[str, float]:
-    try:
-        return fw.effective_weights(index)
-    except Exception:
-        return {}
-
-
-class _Level:
-    """Helpers over one level's run: values by unit and code, ranks, means, changes."""
-
-    def __init__(self, name: str, title: str, result: RunResult, lang: str) -> None:
-        self.name, self.title, self.result, self.lang = name, title, result, lang
-        self.fw = result.framework
-        self.index, self.pillars, self.main = _structure(self.fw)
-        # every column of the final data set (aggregates and the indicators below them), so
-        # that indicator-level components (EGDI's OSI, the DTI's main indicators) show too
-        final = result.final
-        extra = [c for c in final.columns if not result.scores.has_column(c)]
-        if extra:
-            digits = result.pipeline.ranking.get("digits")
-            values = final.get(extra)
-            ranked = values if digits is None else np.round(values, int(digits))
-            self.scores = Dataset(
-                units=result.scores.units,
-                columns=[*result.scores.columns, *extra],
-                values=np.concatenate([result.scores.values, values], axis=-1),
-                periods=result.scores.periods,
+    ``None`` is ``"all"`` up to :data:`PROFILES_ALL_UP_TO` units, else ``"top 10"``.
+    """
+    if spec is None:
+        return list(units) if len(units) <= PROFILES_ALL_UP_TO else list(units[:PROFILES_TOP])
+    if isinstance(spec, str):
+        text = spec.strip().lower()
+        if text == "all":
+            return list(units)
+        if text == "none":
+            return []
+        parts = text.split()
+        if len(parts) == 2 and parts[0] == "top":
+            if not parts[1].isdigit():
+                raise DxfError(Problem(f"profiles {spec!r}: N of 'top N' must be a number"))
+            return list(units[: int(parts[1])])
+        codes = [c.strip() for c in spec.split(",") if c.strip()]
+    else:
+        codes = [str(c) for c in spec]
+    known = {str(u["code"]) for u in units}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise DxfError(
+            Problem(
+                f"profiles: no unit {unknown[0]!r}",
+                hint="write all, none, top N or unit codes separated by commas",
             )
-            self.ranks = Dataset(
-                units=result.ranks.units,
-                columns=self.scores.columns,
-                values=np.concatenate([result.ranks.values, competition_rank(ranked)], axis=-1),
-                periods=result.ranks.periods,
-            )
-        else:
-            self.scores, self.ranks = result.scores, result.ranks
-        self.p = len(self.scores.periods) - 1
-        self.year = self.scores.periods[self.p]
-        self.prev = self.p - 1 if self.p > 0 else None
-
-    def label(self, code: str) -> str:
-        node = self.fw.nodes.get(code)
-        return node.label(self.lang) if node is not None else code
-
-    def has(self, code: str) -> bool:
-        return self.scores.has_column(code)
-
-    def value(self, code: str, i: int, p: int | None = None) -> float | None:
-        if not self.has(code):
-            return None
-        return _f(self.scores.values[self.p if p is None else p, i, self.scores.column_index(code)])
-
-    def rank(self, code: str, i: int) -> int | None:
-        if not self.has(code):
-            return None
-        r = self.ranks.values[self.p, i, self.ranks.column_index(code)]
-        return None if math.isnan(r) else int(r)
-
-    def change(self, code: str, i: int) -> float | None:
-        if self.prev is None:
-            return None
-        now, before = self.value(code, i), self.value(code, i, self.prev)
-        return None if now is None or before is None else now - before
-
-    def column(self, code: str, p: int | None = None) -> np.ndarray:
-        return np.asarray(
-            self.scores.values[self.p if p is None else p, :, self.scores.column_index(code)]
         )
-
-    def mean(self, code: str, p: int | None = None) -> float | None:
-        col = self.column(code, p)
-        return _f(np.nanmean(col)) if np.any(~np.isnan(col)) else None
-
-    def best_worst(self, code: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        col = self.column(code)
-        if not np.any(~np.isnan(col)):
-            return {}, {}
-        hi, lo = int(np.nanargmax(col)), int(np.nanargmin(col))
-        units = self.scores.units
-        return (
-            {"name": units[hi].name or units[hi].code, "value": _f(col[hi])},
-            {"name": units[lo].name or units[lo].code, "value": _f(col[lo])},
-        )
-
-    def codes(self) -> list[str]:
-        return [c for c in [self.index, *self.pillars, *self.main] if self.has(c)]
+    wanted = set(codes)
+    return [u for u in units if str(u["code"]) in wanted]
 
 
-def _overview(lv: _Level) -> list[dict[str, Any]]:
+def _overview(lv: LevelView) -> list[dict[str, Any]]:
     rows = []
     for code in [lv.index, *lv.pillars]:
         if not lv.has(code):
@@ -176,7 +105,7 @@ def _overview(lv: _Level) -> list[dict[str, Any]]:
     return rows
 
 
-def _unit_entries(lv: _Level) -> list[dict[str, Any]]:
+def _unit_entries(lv: LevelView) -> list[dict[str, Any]]:
     entries = []
     order = np.argsort(lv.ranks.values[lv.p, :, lv.ranks.column_index(lv.index)], kind="stable")
     for i in order:
@@ -217,7 +146,7 @@ def _unit_entries(lv: _Level) -> list[dict[str, Any]]:
     return entries
 
 
-def _ranking_table(lv: _Level, parents: Mapping[str, str]) -> dict[str, Any]:
+def _ranking_table(lv: LevelView, parents: Mapping[str, str]) -> dict[str, Any]:
     rows = []
     order = np.argsort(lv.ranks.values[lv.p, :, lv.ranks.column_index(lv.index)], kind="stable")
     within = lv.result.ranks_within("parent") if any(u.parent for u in lv.scores.units) else None
@@ -245,6 +174,7 @@ def _ranking_table(lv: _Level, parents: Mapping[str, str]) -> dict[str, Any]:
         "year": lv.year,
         "has_parent": any(r["parent"] for r in rows),
         "chart": f"ranking_{lv.name}",
+        "distribution": len(rows) > MAX_BARS,
     }
 
 
@@ -253,7 +183,7 @@ def _int(v: float) -> int | None:
 
 
 def _indicator_targets(
-    lv: _Level, series: Dataset | None, target_years: Sequence[int]
+    lv: LevelView, series: Dataset | None, target_years: Sequence[int]
 ) -> list[dict[str, Any]]:
     """Indicators with targets: current value, gap, required and recent yearly progress."""
     return [
@@ -278,9 +208,19 @@ def _indicator_targets(
 
 
 def _tasks(
-    catalogue: TaskCatalogue, lv: _Level, lang: str, plan_year: int
+    catalogue: TaskCatalogue,
+    lv: LevelView,
+    lang: str,
+    plan_year: int,
+    label: Callable[[str], str] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """All tasks (ordered by expected effect) and the tasks of the plan year.
+
+    The plan holds the tasks running in ``plan_year`` and, carried over, the tasks that
+    should have ended before it and are not done (``carried_over`` is true for those).
+    """
     room = index_room(lv.result, lv.index)
+    name_of = label or lv.label
     rows: list[dict[str, Any]] = []
     for t in catalogue.tasks:
         effect = sum(room.get(c, 0.0) for c in t.indicators) if room else None
@@ -289,8 +229,8 @@ def _tasks(
                 "id": t.id,
                 "name": t.text("name", lang),
                 "pillar": t.pillar,
-                "pillar_label": lv.label(t.pillar),
-                "indicators": [lv.label(c) for c in t.indicators],
+                "pillar_label": name_of(t.pillar),
+                "indicators": [name_of(c) for c in t.indicators],
                 "indicator_codes": list(t.indicators),
                 "lead": t.text("lead", lang),
                 "partners": t.text("partners", lang),
@@ -301,15 +241,71 @@ def _tasks(
                 "progress": t.progress,
                 "effect": effect,
                 "milestones": list(t.milestones(lang)),
+                "amount": t.amount,
+                "outputs": list(t.outputs(lang)),
                 "active": t.active_in(plan_year),
+                "carried_over": t.late_in(plan_year),
             }
         )
     if room:
         rows.sort(key=lambda r: (-float(r["effect"] or 0.0), str(r["id"])))
     for n, r in enumerate(rows, start=1):
         r["order"] = n
-    plan = [r for r in rows if r["active"] and r["status"] not in ("done", "cancelled")]
+    plan = [
+        r
+        for r in rows
+        if r["carried_over"] or (r["active"] and r["status"] not in ("done", "cancelled"))
+    ]
     return rows, plan
+
+
+def _funding(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The tasks' amounts: the total, by funding source and by pillar (cancelled left out)."""
+    live = [r for r in rows if r["status"] != "cancelled" and r["amount"] is not None]
+    by_source: dict[str, float] = {}
+    by_pillar: dict[str, float] = {}
+    for r in live:
+        by_source[r["funding"] or "—"] = by_source.get(r["funding"] or "—", 0.0) + r["amount"]
+        by_pillar[r["pillar_label"]] = by_pillar.get(r["pillar_label"], 0.0) + r["amount"]
+    total = sum(by_source.values())
+    return {
+        "total": total,
+        "has_amounts": bool(live),
+        "by_source": [
+            {"source": k, "amount": v, "share": v / total if total else None}
+            for k, v in sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "by_pillar": [
+            {"pillar": k, "amount": v, "share": v / total if total else None}
+            for k, v in sorted(by_pillar.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+    }
+
+
+def _areas(
+    rows: Sequence[dict[str, Any]], lv: LevelView, label: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """The tasks grouped by pillar (tasks and solutions by area), in the framework's order."""
+    order = [*lv.pillars]
+    out = []
+    for code in [*order, *sorted({r["pillar"] for r in rows} - set(order))]:
+        tasks = [r for r in rows if r["pillar"] == code and r["status"] != "cancelled"]
+        if tasks:
+            out.append({"code": code, "label": label(code), "tasks": tasks})
+    return out
+
+
+def _agencies(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each lead agency with the tasks it leads (implementation arrangements)."""
+    leads: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        if r["status"] in ("done", "cancelled") or not r["lead"]:
+            continue
+        leads.setdefault(r["lead"], []).append(r)
+    return [
+        {"name": name, "tasks": tasks}
+        for name, tasks in sorted(leads.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
 
 
 def build_context(
@@ -319,6 +315,9 @@ def build_context(
     tasks: TaskCatalogue | None = None,
     series: Dataset | None = None,
     today: dt.date | None = None,
+    plan_year: int | None = None,
+    profiles: str | Sequence[str] | None = None,
+    texts_dir: str | Path | None = None,
 ) -> tuple[dict[str, Any], list[ChartRequest]]:
     """The template context and the charts to draw for a pack's scored levels.
 
@@ -336,13 +335,24 @@ def build_context(
         Yearly series for indicator targets (default: the pack's, if any).
     today
         The document date (default: today).
+    plan_year
+        The year of the annual plan (default: the year after the latest data year).
+    profiles
+        The units with a subsection and a profile: see :func:`select_profiles`.
+    texts_dir
+        A folder of narrative texts replacing the pack's and the built-in ones (see
+        :mod:`dxframework.report.texts`).
     """
     targets = pack.targets()
-    primary_name = targets.get("level") or (
-        pack.default_level if pack.default_level in results else next(iter(results))
-    )
+    target_level = targets.get("level")
+    if target_level in results:
+        primary_name = str(target_level)
+    else:  # the targets' level was not scored (dxf report --level commune): no targets
+        primary_name = pack.default_level if pack.default_level in results else next(iter(results))
+        if target_level:
+            targets = {}
     levels = {
-        name: _Level(
+        name: LevelView(
             name,
             pack.level(name).title_vi if lang == "vi" else pack.level(name).title_en or name,
             res,
@@ -362,11 +372,20 @@ def build_context(
         or {2025, 2030}
     )
     catalogue = tasks if tasks is not None else pack.tasks()
+    # the tasks name the codes of the targets' level (the proposal's), scored or not
+    task_fw = lv.fw
+    if target_level and target_level != primary_name and target_level in pack.levels:
+        task_fw = pack.level(str(target_level)).framework
     if catalogue.tasks:
-        catalogue.check_codes(lv.fw.nodes)
+        catalogue.check_codes(task_fw.nodes)
+
+    def task_label(code: str) -> str:
+        node = task_fw.nodes.get(code)
+        return node.label(lang) if node is not None else code
+
     if series is None and pack.series_path is not None:
         series = pack.load_series()
-    plan_year = year + 1
+    plan_year = year + 1 if plan_year is None else int(plan_year)
 
     shares = pillar_shares(lv.fw, lv.index, lv.pillars)
     goal_rows = []
@@ -383,34 +402,49 @@ def build_context(
             }
             for ty in target_years:
                 goal = spec.get(str(ty))
-                gap = None if goal is None or current is None else max(0.0, goal - current)
+                # one convention everywhere (tables and charts): gap = target − current,
+                # positive while the target is still to reach; met when it is ≤ 0
+                gap = None if goal is None or current is None else goal - current
+                met = gap is not None and gap <= 0
                 left = ty - year
                 row["targets"].append(
                     {
                         "year": ty,
                         "value": goal,
                         "gap": gap,
-                        "per_year": gap / left if gap is not None and left > 0 else None,
+                        "met": met,
+                        "per_year": gap / left
+                        if gap is not None and not met and left > 0
+                        else None,
                     }
                 )
             goal_rows.append(row)
 
-    task_rows, plan_rows = _tasks(catalogue, lv, lang, plan_year)
+    task_rows, plan_rows = _tasks(catalogue, lv, lang, plan_year, task_label)
     parents_names = {}
     for other in levels.values():
         parents_names.update({u.code: u.name for u in other.scores.units})
     rankings = [_ranking_table(levels[n], parents_names) for n in results]
-    units = _unit_entries(lv)
+    all_units = _unit_entries(lv)
+    units = select_profiles(all_units, profiles)
     indicator_targets = _indicator_targets(lv, series, target_years)
 
     report = pack.report
+    day = today or dt.date.today()
+    folders = text_folders(pack, texts_dir)
     ctx: dict[str, Any] = {
+        "texts": load_texts(folders, lang),
+        "legal_bases": legal_bases(folders, lang, day),
+        "funding": _funding(task_rows),
+        "areas": _areas(task_rows, lv, task_label),
+        "agencies": _agencies(task_rows),
         "lang": lang,
         "title": report.get(f"title_{lang}") or (pack.title_vi if lang == "vi" else pack.title_en),
         "subtitle": report.get(f"subtitle_{lang}", ""),
         "organisation": report.get(f"organisation_{lang}", ""),
-        "date": (today or dt.date.today()).isoformat(),
+        "date": day.isoformat(),
         "pack": {"name": pack.name, "version": pack.version},
+        "report": dict(report),
         "year": year,
         "plan_year": plan_year,
         "target_years": target_years,
@@ -439,14 +473,23 @@ def build_context(
                 if lv.has(c)
             ],
             "units": units,
+            "n_profiles": len(units),
+            "all_units": all_units,
         },
         "objectives": {"goals": goal_rows, "indicators": indicator_targets},
         "tasks": task_rows,
         "task_summary": [{"status": s, "count": n} for s, n in catalogue.summary().items() if n]
         if catalogue.tasks
         else [],
-        "plan": {"year": plan_year, "tasks": plan_rows},
+        "plan": {
+            "year": plan_year,
+            "tasks": plan_rows,
+            "carried_over": [r for r in plan_rows if r["carried_over"]],
+            "budget": sum(float(r["amount"]) for r in plan_rows if r["amount"] is not None),
+            "has_amounts": any(r["amount"] is not None for r in plan_rows),
+        },
         "appendix": {"rankings": rankings, "profiles": units},
+        "max_bars": MAX_BARS,
         "charts": {
             "ranking": f"ranking_{lv.name}",
             "pillars": "pillars",
@@ -454,112 +497,4 @@ def build_context(
             "gaps": "gaps",
         },
     }
-    return ctx, _chart_requests(ctx, levels, lv, lang)
-
-
-def _chart_requests(
-    ctx: Mapping[str, Any], levels: Mapping[str, _Level], lv: _Level, lang: str
-) -> list[ChartRequest]:
-    t = {
-        "vi": {
-            "mean": "Trung bình",
-            "target": "Mục tiêu",
-            "current": "Hiện trạng",
-            "best": "Cao nhất",
-            "worst": "Thấp nhất",
-        },
-        "en": {
-            "mean": "Mean",
-            "target": "Target",
-            "current": "Current",
-            "best": "Highest",
-            "worst": "Lowest",
-        },
-    }[lang]
-    out: list[ChartRequest] = []
-    for table in ctx["appendix"]["rankings"]:
-        out.append(
-            ChartRequest(
-                table["chart"],
-                "ranking_bars",
-                f"{table['index_label']} — {table['title']} ({table['year']})",
-                {
-                    "labels": [r["name"] for r in table["rows"]],
-                    "values": [r["index"] for r in table["rows"]],
-                },
-            )
-        )
-    units = ctx["current"]["units"]
-    pillar_codes = [p["code"] for p in ctx["primary"]["pillars"]]
-    if pillar_codes:
-        if len(units) <= MAX_SERIES:  # one bar per unit
-            series = {
-                u["name"]: [
-                    next(r["value"] for r in u["rows"] if r["code"] == c) for c in pillar_codes
-                ]
-                for u in units
-            }
-        else:  # too many units to tell apart: the spread over units instead
-            series = {
-                t["best"]: [lv.best_worst(c)[0].get("value") for c in pillar_codes],
-                t["mean"]: [lv.mean(c) for c in pillar_codes],
-                t["worst"]: [lv.best_worst(c)[1].get("value") for c in pillar_codes],
-            }
-        out.append(
-            ChartRequest(
-                "pillars",
-                "grouped_bars",
-                ctx["primary"]["index_label"],
-                {"groups": [lv.label(c) for c in pillar_codes], "series": series},
-            )
-        )
-    main_codes = [m["code"] for m in ctx["primary"]["main"]]
-    if len(main_codes) >= 3:
-        means = [lv.mean(c) for c in main_codes]
-        for u in units:
-            values = [next(r["value"] for r in u["rows"] if r["code"] == c) for c in main_codes]
-            out.append(
-                ChartRequest(
-                    u["chart"],
-                    "radar",
-                    u["name"],
-                    {
-                        "axes": [lv.label(c) for c in main_codes],
-                        "series": {u["name"]: values, t["mean"]: means},
-                    },
-                )
-            )
-    goals = ctx["objectives"]["goals"]
-    first = ctx["target_years"][0] if ctx["target_years"] else None
-    if goals and first is not None:
-        out.append(
-            ChartRequest(
-                "gaps",
-                "target_gaps",
-                f"{t['target']} {first}",
-                {
-                    "labels": [g["label"] for g in goals],
-                    "current": [g["current"] for g in goals],
-                    "target": [g["targets"][0]["value"] for g in goals],
-                },
-            )
-        )
-    periods = list(lv.scores.periods)
-    series = {
-        lv.label(c): [lv.mean(c, k) for k in range(len(periods))]
-        for c in [lv.index, *pillar_codes]
-        if lv.has(c)
-    }
-    targets = {
-        g["label"]: [(tg["year"], tg["value"]) for tg in g["targets"] if tg["value"] is not None]
-        for g in goals
-    }
-    out.append(
-        ChartRequest(
-            "trend",
-            "trend_lines",
-            ctx["primary"]["index_label"],
-            {"periods": periods, "series": series, "targets": targets},
-        )
-    )
-    return out
+    return ctx, chart_requests(ctx, levels, lv, lang)

@@ -20,19 +20,20 @@ Requires the ``report`` extra (``python-docx``).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
 import struct
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import docx
 from docx.document import Document as WordDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -43,13 +44,16 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 
 from dxframework.errors import DxfError, Problem
 from dxframework.report.model import (
+    Admin,
     BulletList,
     Document,
     Figure,
     Heading,
+    Orientation,
     PageBreak,
     Paragraph,
     Run,
+    Signature,
     Table,
 )
 
@@ -88,20 +92,27 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
-def write_docx(doc: Document, path: str | Path) -> None:
+def write_docx(doc: Document, path: str | Path, reference: str | Path | None = None) -> None:
     """Write ``doc`` to ``path`` as a DOCX file (see :func:`docx_bytes`)."""
-    Path(path).write_bytes(docx_bytes(doc))
+    Path(path).write_bytes(docx_bytes(doc, reference))
 
 
-def docx_bytes(doc: Document) -> bytes:
+def docx_bytes(doc: Document, reference: str | Path | None = None) -> bytes:
     """Return ``doc`` rendered as the bytes of a DOCX file.
+
+    ``reference`` is a house-style ``reference.docx``: each style it defines (Normal,
+    Heading 1, Title, …, and the document defaults) replaces the built-in one of the same
+    id; the page, the administrative parts and the tables are laid out as without it.
 
     Raises
     ------
     DxfError
-        If a figure refers to a chart that ``doc.charts`` does not hold.
+        If a figure refers to a chart that ``doc.charts`` does not hold, or the reference
+        cannot be read.
     """
     word = _build(doc)
+    if reference is not None:
+        _apply_reference(word, reference)
     buf = io.BytesIO()
     word.save(buf)
     return _normalise_zip(buf.getvalue())
@@ -119,46 +130,285 @@ def _build(doc: Document) -> WordDocument:
     _setup_properties(word, doc, lang)
     _drop_thumbnail(word)
 
+    state = _Layout(word)
+    first = next((b for b in doc.blocks), None)
+    if isinstance(first, Orientation) and first.landscape:  # a landscape document
+        state.start_landscape()
+    if doc.admin is not None:
+        _add_admin_head(word, doc.admin, state.text_width())
     organisation = str(doc.meta.get("organisation") or "")
-    if organisation:  # the issuing body, above the title as on official documents
+    if doc.admin is None and organisation:  # the issuing body, above the title
         para = word.add_paragraph(_clean(organisation.upper()))
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         para.paragraph_format.first_line_indent = Cm(0)
         for run in para.runs:
             run.bold = True
-    if doc.title:
+    if doc.title and doc.admin is None:
         word.add_paragraph(_clean(doc.title), style="Title")
-    if doc.subtitle:
+    if doc.subtitle and doc.admin is None:
         word.add_paragraph(_clean(doc.subtitle), style="Subtitle")
     date_text = str(doc.meta.get("date_text") or "")
-    if date_text:
+    if date_text and doc.admin is None:
         para = word.add_paragraph(_clean(date_text))
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         para.paragraph_format.first_line_indent = Cm(0)
         for run in para.runs:
             run.italic = True
+    signed = False
     for block in doc.blocks:
+        if isinstance(block, Orientation):
+            state.want(block.landscape)
+            continue
+        if isinstance(block, Signature):
+            if doc.admin is not None and not signed:  # on the page of the last part
+                _add_admin_foot(word, doc.admin, state.text_width())
+                signed = True
+            continue
+        fresh = state.apply()
+        if isinstance(block, PageBreak) and fresh:
+            continue  # a new section starts on a new page already
         if isinstance(block, Heading):
             level = min(max(block.level, 1), 6)
             word.add_paragraph(_clean(block.text), style=f"Heading {level}")
         elif isinstance(block, Paragraph):
             _add_runs(word.add_paragraph(), block.runs)
         elif isinstance(block, BulletList):
-            for item in block.items:
-                _add_runs(word.add_paragraph(style="List Bullet"), item)
+            _add_list(word, block)
         elif isinstance(block, Table):
-            _add_table(word, block)
+            _add_table(word, block, state.text_width())
         elif isinstance(block, Figure):
             _add_figure(word, doc, block)
         elif isinstance(block, PageBreak):
             paragraph = word.add_paragraph()
             paragraph.add_run().add_break(WD_BREAK.PAGE)
+    if doc.admin is not None and not signed:
+        _add_admin_foot(word, doc.admin, state.text_width())
     return word
+
+
+class _Layout:
+    """The orientation of the pages: a change takes effect (a new section) at the next block."""
+
+    def __init__(self, word: WordDocument) -> None:
+        self.word = word
+        self.landscape = False
+        self.wanted = False
+
+    def start_landscape(self) -> None:
+        section = self.word.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = PAGE_HEIGHT, PAGE_WIDTH
+        self.landscape = self.wanted = True
+
+    def want(self, landscape: bool) -> None:
+        self.wanted = landscape
+
+    def apply(self) -> bool:
+        """Start a section if the orientation changes; whether one was started."""
+        if self.wanted == self.landscape:
+            return False
+        section = self.word.add_section(WD_SECTION.NEW_PAGE)
+        # the empty paragraph that ends the previous section: as small as can be, so that
+        # it never spills onto a page of its own after a table that fills the page
+        breaks = self.word.element.body.findall(f"{qn('w:p')}/{qn('w:pPr')}/{qn('w:sectPr')}")
+        if breaks:
+            p_pr = breaks[-1].getparent()
+            spacing = OxmlElement("w:spacing")
+            for key, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20")):
+                spacing.set(qn(key), value)
+            spacing.set(qn("w:lineRule"), "exact")
+            p_pr.insert(0, spacing)
+            r_pr = OxmlElement("w:rPr")
+            size = OxmlElement("w:sz")
+            size.set(qn("w:val"), "2")
+            r_pr.append(size)
+            breaks[-1].addprevious(r_pr)  # rPr comes before sectPr in a pPr
+        section.orientation = WD_ORIENT.LANDSCAPE if self.wanted else WD_ORIENT.PORTRAIT
+        long, short = PAGE_HEIGHT, PAGE_WIDTH
+        section.page_width, section.page_height = (long, short) if self.wanted else (short, long)
+        section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+        section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
+        section.different_first_page_header_footer = False  # page numbers go on
+        self.landscape = self.wanted
+        return True
+
+    def text_width(self) -> int:
+        section = self.word.sections[-1]
+        width = section.page_width or (PAGE_HEIGHT if self.landscape else PAGE_WIDTH)
+        return int(
+            width - (section.left_margin or MARGIN_LEFT) - (section.right_margin or MARGIN_RIGHT)
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# the administrative parts (Decree 30/2020/NĐ-CP, Appendix I)
+
+#: Widths of the two columns of the heading and of the closing block, in the portrait text
+#: width (165 mm): the issuing body on the left, the national header on the right.
+HEAD_COLUMNS = (Mm(68), Mm(97))
+CLOSE_COLUMNS = (Mm(82), Mm(83))
+
+
+def _borderless(word: WordDocument, widths: tuple[int, ...], rows: int) -> Any:
+    grid = word.add_table(rows=rows, cols=len(widths))
+    grid.autofit = False
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    tbl_pr = grid._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tbl_pr.append(borders)
+    _fixed_layout(grid, widths)
+    return grid
+
+
+def _fixed_layout(grid: Any, widths: Sequence[int]) -> None:
+    tbl_pr = grid._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    width = tbl_pr.find(qn("w:tblW"))
+    if width is None:
+        width = OxmlElement("w:tblW")
+        tbl_pr.append(width)
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(sum(int(w) for w in widths) // 635))
+    for col, w in zip(grid.columns, widths, strict=True):
+        col.width = w
+    for row in grid.rows:
+        for cell, w in zip(row.cells, widths, strict=True):
+            cell.width = w
+
+
+def _cell_line(
+    cell: Any,
+    text: str,
+    *,
+    first: bool = False,
+    size: float = BODY_PT,
+    bold: bool = False,
+    italic: bool = False,
+    align: Any = WD_ALIGN_PARAGRAPH.CENTER,
+    rule: int | None = None,
+) -> Any:
+    """A line in a cell; ``rule`` draws a short line under it, that wide (EMU)."""
+    paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
+    paragraph.alignment = align
+    fmt = paragraph.paragraph_format
+    fmt.first_line_indent = Cm(0)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = 1.0
+    if text:
+        run = paragraph.add_run(_clean(text))
+        run.font.size = Pt(size)
+        run.bold = bold or None
+        run.italic = italic or None
+    if rule is not None:
+        _rule(cell.add_paragraph(), rule, int(cell.width))
+    return paragraph
+
+
+def _rule(paragraph: Any, width: int, available: int) -> None:
+    """Make an empty ``paragraph`` a centred horizontal line ``width`` long (EMU)."""
+    fmt = paragraph.paragraph_format
+    fmt.first_line_indent = Cm(0)
+    fmt.left_indent = fmt.right_indent = max(0, (available - width) // 2)
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing = Pt(4)
+    p_pr = paragraph._p.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    border.append(bottom)
+    p_pr.append(border)
+
+
+def _add_admin_head(word: WordDocument, admin: Admin, available: int) -> None:
+    """The issuing body beside the national header, the number, the place and date, the type."""
+    scale = available / sum(HEAD_COLUMNS)
+    grid = _borderless(word, tuple(int(w * scale) for w in HEAD_COLUMNS), 2)
+    left, right = grid.rows[0].cells
+    first = True
+    for line in [x for x in admin.superior.split("\n") if x]:
+        _cell_line(left, line.upper(), first=first, size=12)
+        first = False
+    body = [x for x in admin.body.split("\n") if x]
+    for k, line in enumerate(body):
+        last = k == len(body) - 1
+        _cell_line(
+            left, line.upper(), first=first, size=12, bold=True, rule=Mm(20) if last else None
+        )
+        first = False
+    _cell_line(right, admin.national.upper(), first=True, size=12, bold=True)
+    _cell_line(right, admin.motto, size=13, bold=True, rule=Mm(60))
+    number_cell, date_cell = grid.rows[1].cells
+    _cell_line(number_cell, admin.number, first=True, size=13)
+    _cell_line(date_cell, admin.place_date, first=True, size=13, italic=True)
+    for cell in grid.rows[1].cells:
+        cell.paragraphs[0].paragraph_format.space_before = Pt(6)
+
+    kind = word.add_paragraph(_clean(admin.doc_type.upper()), style="Title")
+    kind.paragraph_format.space_before = Pt(18)
+    kind.paragraph_format.space_after = Pt(0)
+    summary = word.add_paragraph(_clean(admin.summary), style="Subtitle")
+    summary.paragraph_format.space_after = Pt(0)
+    rule = word.add_paragraph()
+    _rule(rule, Mm(40), available)
+    rule.paragraph_format.space_after = Pt(12)
+    if admin.notice:  # a plain note, not a heading
+        note = word.add_paragraph(_clean(admin.notice))
+        note.paragraph_format.first_line_indent = Cm(0)
+        note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for run in note.runs:
+            run.italic = True
+
+
+def _add_admin_foot(word: WordDocument, admin: Admin, available: int) -> None:
+    """The recipients on the left, the signature block on the right."""
+    if not (admin.recipients or admin.signer or admin.position or admin.authority):
+        return
+    scale = available / sum(CLOSE_COLUMNS)
+    spacer = word.add_paragraph()
+    spacer.paragraph_format.keep_with_next = True
+    grid = _borderless(word, tuple(int(w * scale) for w in CLOSE_COLUMNS), 1)
+    grid.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    left, right = grid.rows[0].cells
+    if admin.recipients_title:
+        _cell_line(
+            left,
+            admin.recipients_title,
+            first=True,
+            size=12,
+            bold=True,
+            italic=True,
+            align=WD_ALIGN_PARAGRAPH.LEFT,
+        )
+        for item in admin.recipients:
+            _cell_line(left, f"- {item}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    first = True
+    if admin.authority:
+        _cell_line(right, admin.authority.upper(), first=True, size=13, bold=True)
+        first = False
+    if admin.position:
+        _cell_line(right, admin.position.upper(), first=first, size=13, bold=True)
+        first = False
+    for _ in range(4):  # room to sign and seal
+        _cell_line(right, "", first=first)
+        first = False
+    if admin.signer:
+        _cell_line(right, admin.signer, size=13, bold=True)
 
 
 def _add_runs(paragraph: Any, runs: Iterable[Run]) -> None:
     for run in runs:
         if not run.text:
+            continue
+        if run.link:
+            _add_link(paragraph, run)
             continue
         r = paragraph.add_run(_clean(run.text))
         if run.bold:
@@ -167,24 +417,144 @@ def _add_runs(paragraph: Any, runs: Iterable[Run]) -> None:
             r.italic = True
 
 
-def _add_table(word: WordDocument, table: Table) -> None:
+def _add_link(paragraph: Any, run: Run) -> None:
+    """A real hyperlink (underlined, blue) to ``run.link``."""
+    r_id = paragraph.part.relate_to(run.link, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    r = OxmlElement("w:r")
+    r_pr = OxmlElement("w:rPr")
+    for tag, on in (("w:b", run.bold), ("w:i", run.italic)):
+        if on:
+            r_pr.append(OxmlElement(tag))
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), "0563C1")
+    r_pr.append(color)
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    r_pr.append(underline)
+    r.append(r_pr)
+    text = OxmlElement("w:t")
+    text.text = _clean(run.text)
+    text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    r.append(text)
+    link.append(r)
+    paragraph._p.append(link)
+
+
+#: Indent of a list item per depth (the marker hangs 0.5 cm to the left of the text).
+LIST_INDENT = Cm(1.5)
+LIST_STEP = Cm(0.75)
+
+
+def _add_list(word: WordDocument, block: BulletList) -> None:
+    """Bullets in "List Bullet" (nested: "List Bullet 2", "3"); numbered items in "List
+    Number" paragraphs with their number written out (Word's own numbering would run on
+    from one list to the next)."""
+    for k, item in enumerate(block.items):
+        depth = min(block.level(k), 2)
+        number = block.number(k)
+        style = "List Bullet" if number is None else "List Number"
+        if depth:
+            style += f" {depth + 1}"
+        paragraph = word.add_paragraph(style=style)
+        fmt = paragraph.paragraph_format
+        fmt.left_indent = LIST_INDENT + LIST_STEP * depth
+        fmt.first_line_indent = Cm(-0.5) if number is None else Cm(-0.75)
+        if number is not None:
+            _remove_children(paragraph._p.get_or_add_pPr(), "w:numPr")
+            num_pr = OxmlElement("w:numPr")  # no automatic number: it is written out
+            num_id = OxmlElement("w:numId")
+            num_id.set(qn("w:val"), "0")
+            num_pr.append(num_id)
+            paragraph._p.get_or_add_pPr().append(num_pr)
+            paragraph.add_run(f"{number}.\t")
+        _add_runs(paragraph, item)
+
+
+#: The average advance of a character of Times New Roman at 1 pt (in em), and of a bold one:
+#: used to size table columns so that every word fits its column (never broken inside).
+_CHAR_EM, _BOLD_EM = 0.50, 0.56
+#: The padding of a table cell (left + right: 0.19 cm each in Word's Table Grid), and a
+#: little more for safety, in EMU.
+_CELL_PADDING = Cm(0.5)
+
+
+def _text_extent(text: str, size: float, bold: bool = False) -> int:
+    """A generous estimate of the width of ``text`` set in ``size`` pt, in EMU."""
+    return int(len(text) * size * (_BOLD_EM if bold else _CHAR_EM) * 12700)
+
+
+def column_widths(table: Table, available: int, size: float = TABLE_PT) -> list[int]:
+    """Column widths (EMU) from the content, summing to ``available``.
+
+    Each column is at least as wide as its longest word (Vietnamese syllables are never
+    hyphenated, so a word must fit); the room left is shared in proportion to how much
+    wider than that each column's longest cell would like to be.
+    """
+    ncols = max([len(table.header), *(len(row) for row in table.rows)])
+    lines = [tuple(table.header), *table.rows]
+    least: list[int] = []
+    natural: list[int] = []
+    for j in range(ncols):
+        words, full = 1, 1
+        for k, row in enumerate(lines):
+            text = row[j] if j < len(row) else ""
+            bold = k == 0
+            for word in text.split():
+                words = max(words, _text_extent(word, size, bold))
+            full = max(full, _text_extent(text, size, bold))
+        least.append(words + _CELL_PADDING)
+        natural.append(max(words, min(full, _text_extent("x" * 70, size))) + _CELL_PADDING)
+    total_least, total_natural = sum(least), sum(natural)
+    if total_natural <= available:  # everything fits on one line: share the rest evenly
+        spare = available - total_natural
+        return [n + spare * n // total_natural for n in natural]
+    if total_least >= available:  # not even the words fit: scale (the caller shrinks the text)
+        return [w * available // total_least for w in least]
+    spare = available - total_least
+    want = [n - w for n, w in zip(natural, least, strict=True)]
+    total_want = sum(want) or 1
+    return [w + spare * x // total_want for w, x in zip(least, want, strict=True)]
+
+
+def _least_width(table: Table, size: float) -> int:
+    """The width the longest words of the columns need together (EMU)."""
+    lines = [tuple(table.header), *table.rows]
+    ncols = max(len(row) for row in lines)
+    return sum(
+        max(
+            [
+                _text_extent(w, size, k == 0)
+                for k, row in enumerate(lines)
+                if j < len(row)
+                for w in row[j].split()
+            ]
+            or [0]
+        )
+        + _CELL_PADDING
+        for j in range(ncols)
+    )
+
+
+def _add_table(word: WordDocument, table: Table, available: int | None = None) -> None:
     ncols = max([len(table.header), *(len(row) for row in table.rows)])
     if ncols == 0:
         return
+    available = available or int(PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT)
+    size: float = TABLE_PT
+    while size > 9 and _least_width(table, size) > available:
+        size -= 0.5  # shrink the text until the longest word of every column fits
+    widths = column_widths(table, available, size)
     grid = word.add_table(rows=1 + len(table.rows), cols=ncols)
     grid.style = word.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = True
-    tbl_pr = grid._tbl.tblPr
-    width = tbl_pr.find(qn("w:tblW"))
-    if width is None:
-        width = OxmlElement("w:tblW")
-        tbl_pr.append(width)
-    width.set(qn("w:type"), "pct")  # 100 % of the text width
-    width.set(qn("w:w"), "5000")
+    grid.autofit = False
+    _fixed_layout(grid, widths)
 
     aligns = [_ALIGN.get(table.align[i] if i < len(table.align) else "left") for i in range(ncols)]
     lines = [tuple(table.header), *table.rows]
+    style_id = word.styles["Table Text"].style_id  # set by id: the style setter is slow
     for index, (row, values) in enumerate(zip(grid.rows, lines, strict=True)):
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
@@ -192,11 +562,15 @@ def _add_table(word: WordDocument, table: Table) -> None:
             tr_pr.append(OxmlElement("w:tblHeader"))  # repeat on every page
         for col, cell in enumerate(row.cells):
             paragraph = cell.paragraphs[0]
-            paragraph.style = word.styles["Table Text"]
-            paragraph.alignment = aligns[col] or WD_ALIGN_PARAGRAPH.LEFT
+            paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = style_id
+            paragraph.alignment = (
+                WD_ALIGN_PARAGRAPH.CENTER if index == 0 else aligns[col] or WD_ALIGN_PARAGRAPH.LEFT
+            )
             text = values[col] if col < len(values) else ""
             if text:
                 run = paragraph.add_run(_clean(text))
+                if size != TABLE_PT:
+                    run.font.size = Pt(size)
                 if index == 0:
                     run.bold = True
 
@@ -321,6 +695,8 @@ def _setup_styles(word: WordDocument, lang: str) -> None:
     fmt = bullet.paragraph_format
     fmt.left_indent = Cm(1.5)
     fmt.first_line_indent = Cm(-0.5)  # hanging indent for the bullet
+    for name in ("List Bullet 2", "List Bullet 3", "List Number", "List Number 2", "List Number 3"):
+        _style_font(styles[name], BODY_PT)
 
     table_text = styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
     table_text.base_style = normal
@@ -373,6 +749,34 @@ def _remove_children(element: Any, *tags: str) -> None:
     for tag in tags:
         for child in element.findall(qn(tag)):
             element.remove(child)
+
+
+def _apply_reference(word: WordDocument, reference: str | Path) -> None:
+    """Replace the styles (and the document defaults) by those the reference defines."""
+    try:
+        house = docx.Document(str(reference))
+    except Exception as exc:
+        raise DxfError(
+            Problem(
+                f"cannot read the reference document: {exc}",
+                file=str(reference),
+                hint="give a .docx file saved by Word or LibreOffice",
+            )
+        ) from None
+    ours, theirs = word.styles.element, house.styles.element
+    style_tag = qn("w:style")
+    by_id = {el.get(qn("w:styleId")): el for el in ours.findall(style_tag)}
+    for el in theirs.findall(style_tag):
+        sid = el.get(qn("w:styleId"))
+        if sid in by_id:
+            by_id[sid].addprevious(copy.deepcopy(el))
+            ours.remove(by_id[sid])
+    defaults = theirs.find(qn("w:docDefaults"))
+    if defaults is not None:
+        mine = ours.find(qn("w:docDefaults"))
+        if mine is not None:
+            mine.addprevious(copy.deepcopy(defaults))
+            ours.remove(mine)
 
 
 def _setup_properties(word: WordDocument, doc: Document, lang: str) -> None:

@@ -1,7 +1,9 @@
 """The one Jinja environment factory for documents.
 
-Templates are looked up in order: the user's folder (``--templates DIR``), the plugins'
-template folders, the built-in templates. Each is also reachable with a prefix for explicit
+Templates are looked up in order: the user's folder (``--templates DIR``), then the folders
+the plugins register, the plugin loaded last first — the built-in templates are registered by
+the default plugin ``builtin.templates`` (:mod:`dxframework.report.builtin_templates`), which
+loads first, so they come last. Each is also reachable with a prefix for explicit
 extension: ``{% extends "builtin:sections/objectives.md.j2" %}``, ``user:``, or a plugin's
 prefix. Environments are sandboxed (templates cannot reach Python internals), undefined
 variables are errors (``StrictUndefined``), and:
@@ -33,7 +35,10 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from dxframework.errors import DxfError, Problem
+from dxframework.plugins.manager import get_registry
+from dxframework.report.builtin_templates import BUILTIN_TEMPLATES
 from dxframework.report.formatting import Formatter
+from dxframework.report.markdown import MarkdownText
 from dxframework.report.markdown import escape as md_escape
 
 __all__ = [
@@ -45,7 +50,6 @@ __all__ = [
     "template_sources",
 ]
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 #: The longest text (and list) one template operation may build, in characters (items).
 MAX_TEXT = 1_000_000
@@ -60,17 +64,15 @@ _SPEC_WIDTH = re.compile(r"^(?:.?[<>=^])?[-+ ]?z?#?0?(\d*)[,_]?(?:\.(\d+))?")
 
 
 def template_sources(user_dir: str | Path | None = None) -> list[tuple[str, Path]]:
-    """``(prefix, folder)`` in lookup order: user, plugins, built-in."""
-    from dxframework.plugins.manager import get_registry
+    """``(prefix, folder)`` in lookup order: user, then the registered folders, newest first.
 
+    A folder's prefix is the one it was registered with, else its plugin's name.
+    """
     out: list[tuple[str, Path]] = []
     if user_dir is not None:
         out.append(("user", Path(user_dir)))
-    for folder in get_registry().template_folders:
-        if folder.plugin == "builtin":
-            continue
+    for folder in reversed(get_registry().template_folders):
         out.append((folder.prefix or folder.plugin, folder.path))
-    out.append(("builtin", BUILTIN_TEMPLATES))
     return out
 
 
@@ -90,7 +92,7 @@ def labels(lang: str, sources: Sequence[tuple[str, Path]] | None = None) -> dict
     whose label is not text is a :class:`DxfError` naming the file.
     """
     merged: dict[str, str] = {}
-    for _, folder in reversed(list(sources or [("builtin", BUILTIN_TEMPLATES)])):
+    for _, folder in reversed(list(template_sources() if sources is None else sources)):
         path = folder / "labels.toml"
         if path.is_file():
             merged.update(_read_labels(path, lang))
@@ -304,6 +306,4 @@ def _template_line(tb: TracebackType | None) -> tuple[str | None, int | None]:
 
 def _markdown_safe(value: Any) -> Any:
     """Mark a value as Markdown written by the template author (not escaped)."""
-    from dxframework.report.markdown import MarkdownText
-
     return MarkdownText(str(value))

@@ -11,6 +11,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+import attrs
 from markupsafe import Markup
 
 from dxframework.report.environment import make_environment, template_errors
@@ -20,9 +21,11 @@ from dxframework.report.model import (
     Document,
     Figure,
     Heading,
+    Orientation,
     PageBreak,
     Paragraph,
     Run,
+    Signature,
     Table,
 )
 
@@ -33,11 +36,37 @@ def _runs(runs: tuple[Run, ...]) -> str:
     out = []
     for r in runs:
         text = html.escape(r.text)
+        if r.link:  # only http(s) and mailto reach the model
+            text = f'<a href="{html.escape(r.link, quote=True)}">{text}</a>'
         if r.italic:
             text = f"<em>{text}</em>"
         if r.bold:
             text = f"<strong>{text}</strong>"
         out.append(text)
+    return "".join(out)
+
+
+def _list(block: BulletList) -> str:
+    """Nested <ul>/<ol> from the flattened items (depth and kind per item)."""
+    out: list[str] = []
+    open_lists: list[str] = []  # tags of the lists open, outermost first
+    for k, item in enumerate(block.items):
+        depth = block.level(k)
+        number = block.number(k)
+        tag = "ol" if number is not None else "ul"
+        while len(open_lists) > depth + 1:
+            out.append(f"</li></{open_lists.pop()}>")
+        if len(open_lists) == depth + 1 and open_lists[-1] != tag:
+            out.append(f"</li></{open_lists.pop()}>")
+        if len(open_lists) == depth + 1:
+            out.append("</li>")
+        while len(open_lists) < depth + 1:
+            start = f' start="{number}"' if number not in (None, 1) else ""
+            out.append(f"<{tag}{start}>")
+            open_lists.append(tag)
+        out.append(f"<li>{_runs(item)}")
+    while open_lists:
+        out.append(f"</li></{open_lists.pop()}>")
     return "".join(out)
 
 
@@ -48,8 +77,7 @@ def _block(block: Block, doc: Document, counter: list[int]) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{_runs(block.runs)}</p>"
     if isinstance(block, BulletList):
-        items = "".join(f"<li>{_runs(item)}</li>" for item in block.items)
-        return f"<ul>{items}</ul>"
+        return _list(block)
     if isinstance(block, Table):
 
         def cls(j: int) -> str:
@@ -83,7 +111,30 @@ def _block(block: Block, doc: Document, counter: list[int]) -> str:
 def html_text(doc: Document, user_dir: str | Path | None = None) -> str:
     """The standalone HTML page of a document."""
     counter = [0]
-    body = "\n".join(_block(b, doc, counter) for b in doc.blocks)
+    parts: list[str] = []
+    landscape = signed = False
+    before: list[str] = []
+    for b in doc.blocks:
+        if isinstance(b, Orientation):  # printed on landscape pages (CSS named page "wide")
+            if b.landscape and not landscape:
+                parts.append('<div class="landscape">')
+            elif landscape and not b.landscape:
+                parts.append("</div>")
+            landscape = b.landscape
+            continue
+        if isinstance(b, Signature):
+            if landscape:  # the signature is on portrait pages
+                parts.append("</div>")
+                landscape = False
+            signed = True
+            before, parts = parts, []  # the recipients and signature go here (the page template)
+            continue
+        parts.append(_block(b, doc, counter))
+    if landscape:
+        parts.append("</div>")
+    if not signed:
+        before, parts = parts, []
+    body, after = "\n".join(before), "\n".join(parts)
     toc = [
         (f"s{n}", text)
         for n, text in enumerate([b.text for b in doc.blocks if isinstance(b, Heading)], start=1)
@@ -91,11 +142,16 @@ def html_text(doc: Document, user_dir: str | Path | None = None) -> str:
     levels = [b.level for b in doc.blocks if isinstance(b, Heading)]
     env = make_environment(doc.lang, kind="html", user_dir=user_dir)
     with template_errors("document.html.j2"):
-        return _render_page(env, doc, toc, levels, body)
+        return _render_page(env, doc, toc, levels, body, after)
 
 
 def _render_page(
-    env: Any, doc: Document, toc: list[tuple[str, str]], levels: list[int], body: str
+    env: Any,
+    doc: Document,
+    toc: list[tuple[str, str]],
+    levels: list[int],
+    body: str,
+    after: str = "",
 ) -> str:
     return str(
         env.get_template("document.html.j2").render(
@@ -104,6 +160,13 @@ def _render_page(
                 "subtitle": doc.subtitle,
                 "lang": doc.lang,
                 "meta": dict(doc.meta),
+                "admin": None
+                if doc.admin is None
+                else {
+                    **attrs.asdict(doc.admin),
+                    "body_lines": [x for x in doc.admin.body.split("\n") if x],
+                    "superior_lines": [x for x in doc.admin.superior.split("\n") if x],
+                },
             },
             toc=[
                 {"id": i, "text": t, "level": lv}
@@ -111,6 +174,7 @@ def _render_page(
                 if lv <= 2
             ],
             body=Markup(body),
+            after=Markup(after),
         )
     )  # built from escaped text and our own SVG
 

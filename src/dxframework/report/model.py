@@ -14,15 +14,18 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "Admin",
     "Block",
     "BulletList",
     "Chart",
     "Document",
     "Figure",
     "Heading",
+    "Orientation",
     "PageBreak",
     "Paragraph",
     "Run",
+    "Signature",
     "Table",
 ]
 
@@ -34,6 +37,8 @@ class Run:
     text: str
     bold: bool = False
     italic: bool = False
+    link: str = ""
+    """The address the text links to (``http``, ``https`` or ``mailto`` only), or empty."""
 
 
 @attrs.frozen
@@ -58,9 +63,27 @@ class Paragraph:
 
 @attrs.frozen
 class BulletList:
-    """A bulleted list; each item is a tuple of runs."""
+    """A list; each item is a tuple of runs.
+
+    Nested lists are flattened in order: ``levels`` gives each item's depth (0 at the top)
+    and ``numbered`` whether its list is numbered; ``numbers`` the number shown before a
+    numbered item. Empty tuples mean a flat bulleted list.
+    """
 
     items: tuple[tuple[Run, ...], ...]
+    levels: tuple[int, ...] = ()
+    numbered: tuple[bool, ...] = ()
+    numbers: tuple[int, ...] = ()
+
+    def level(self, k: int) -> int:
+        """The depth of item ``k``."""
+        return self.levels[k] if k < len(self.levels) else 0
+
+    def number(self, k: int) -> int | None:
+        """The number of item ``k``, or None for a bullet."""
+        if k < len(self.numbered) and self.numbered[k]:
+            return self.numbers[k] if k < len(self.numbers) else k + 1
+        return None
 
 
 @attrs.frozen
@@ -85,7 +108,47 @@ class PageBreak:
     """Start a new page (in DOCX and when printing HTML)."""
 
 
-Block = Heading | Paragraph | BulletList | Table | Figure | PageBreak
+@attrs.frozen
+class Orientation:
+    """From here on, pages are landscape (``landscape=True``) or portrait (DOCX sections)."""
+
+    landscape: bool
+
+
+@attrs.frozen
+class Signature:
+    """Where the recipients and the signature block go: after the body, before appendices."""
+
+
+Block = Heading | Paragraph | BulletList | Table | Figure | PageBreak | Orientation | Signature
+
+
+@attrs.frozen
+class Admin:
+    """The administrative parts of a document (Decree 30/2020/NĐ-CP, Appendix I).
+
+    ``superior`` (the superior body, may be empty) and ``body`` (the issuing body) are
+    printed in capitals top left, lines separated by ``\\n``; ``number`` is the whole number
+    and symbol line ("Số: 45/ĐA-UBND"); ``national`` and ``motto`` top right with the
+    ``place_date`` line below; ``doc_type`` ("ĐỀ ÁN") and ``summary`` centred; ``notice`` an
+    italic note under the summary (synthetic data); at the end ``recipients_title`` and
+    ``recipients`` on the left, ``authority``, ``position`` and ``signer`` on the right.
+    """
+
+    body: str
+    number: str
+    national: str
+    motto: str
+    place_date: str
+    doc_type: str
+    summary: str
+    superior: str = ""
+    notice: str = ""
+    recipients_title: str = ""
+    recipients: tuple[str, ...] = ()
+    authority: str = ""
+    position: str = ""
+    signer: str = ""
 
 
 @attrs.frozen
@@ -112,6 +175,7 @@ class Document:
     charts: Mapping[str, Chart] = attrs.field(factory=dict, converter=_charts)
     subtitle: str = ""
     meta: Mapping[str, Any] = attrs.field(factory=dict)
+    admin: Admin | None = None
 
     def headings(self, level: int | None = None) -> list[str]:
         """Heading texts (of one level)."""

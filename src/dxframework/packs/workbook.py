@@ -1,8 +1,9 @@
 """The Excel form an agency fills: one level's units, one column per indicator, checked cells.
 
 A province collects data from departments, districts and communes in Excel. This module
-writes the form for one level of a pack (``dxf workbook``), and the pack's reader reads the
-filled form back like any data file. The layout is a contract with that reader:
+writes the form for one level of a pack (``dxf workbook``; it lives with the packs because
+the form is made of a pack level's layout), and the pack's reader reads the filled form back
+like any data file. The layout is a contract with that reader:
 
 - an instructions sheet first (``Hướng dẫn`` / ``Instructions``), with no header row, so it
   is not read;
@@ -53,6 +54,7 @@ __all__ = [
     "WrittenWorkbook",
     "answer_choices",
     "rule_text",
+    "status_choices",
     "write_workbook",
 ]
 
@@ -316,9 +318,10 @@ def _input_files(pack: MetricPack, extra: Iterable[Path]) -> list[Path]:
         if lvl.data_path is not None:
             files.append(lvl.data_path)
         files += [lvl.root / p for p in lvl.pipelines.values()]
-    for name in (pack.series_file, pack.crosswalk_file, pack.tasks_file, pack.targets_file):
+    for name in (pack.series_file, pack.tasks_file, pack.targets_file):
         if name:
             files.append(pack.root / name)
+    files += [cw.map for cw in pack.crosswalks().values() if cw.map is not None]
     return files
 
 
@@ -482,6 +485,7 @@ def write_workbook(
     data: str | Path | Sequence[str | Path] | None = None,
     force: bool = False,
     read_options: Mapping[str, Any] | None = None,
+    assessment: bool = False,
 ) -> WrittenWorkbook:
     """Write the Excel form an agency fills for one level of a pack.
 
@@ -513,6 +517,11 @@ def write_workbook(
         Replace an existing file.
     read_options
         Options for reading ``data`` (``sheet``, ``encoding``, ``locale``).
+    assessment
+        Write the assessment form instead (:func:`~dxframework.assessment.read_assessment`
+        reads it back): one row per unit and indicator, with the self-assessed value, the
+        verified value, evidence, status (a drop-down), agency, person, deadline and
+        comment beside each value, on one data sheet.
 
     Returns
     -------
@@ -562,6 +571,15 @@ def write_workbook(
         )
     year = (period if period is not None else max(periods)) if has_period else None
     columns = _columns(lvl, lang)
+    if assessment:
+        if mode != "level":
+            raise DxfError(
+                Problem(
+                    "the assessment form has one data sheet (one row per unit and indicator)",
+                    hint="leave out --by agency; the agency column names who answers",
+                )
+            )
+        columns = _assessment_columns(lvl, columns, year is not None, lang)
     sheets = _sheets(pack, lvl, chosen, mode, agency_column, lang)
 
     wb = openpyxl.Workbook()
@@ -569,12 +587,16 @@ def write_workbook(
     instructions = wb.active
     instructions.title = _sheet_name(_INSTRUCTIONS[lang], taken)
     lists = wb.create_sheet(LISTS_SHEET)
-    list_refs = _write_lists(lists, columns)
+    listed = [*columns, *(_indicator_column(i, lang) for i in lvl.framework.indicators)]
+    list_refs = _write_lists(lists, listed if assessment else columns)
     names: list[str] = []
     for wanted, members in sheets:
         ws = wb.create_sheet(_sheet_name(wanted, taken))
         names.append(ws.title)
-        _write_data_sheet(ws, columns, members, year, list_refs, lang)
+        if assessment:
+            _write_assessment_sheet(ws, lvl, columns, members, year, list_refs, lang)
+        else:
+            _write_data_sheet(ws, columns, members, year, list_refs, lang)
     _write_instructions(instructions, pack, lvl, columns, mode, year, names, lang)
     wb.move_sheet(lists, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     lists.sheet_state = "hidden"
@@ -752,6 +774,209 @@ def _write_data_sheet(
     ws.page_setup.orientation = "landscape"
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # agencies may widen columns and rows
+    ws.protection.formatRows = False
+
+
+_ASSESSMENT_TEXT = {
+    "vi": {
+        "indicator": "Mã chỉ tiêu (điền sẵn)",
+        "indicator name": "Tên chỉ tiêu (điền sẵn)",
+        "self": "Giá trị tự đánh giá",
+        "verified": "Giá trị thẩm định (hội đồng thẩm định ghi)",
+        "evidence": "Minh chứng (số văn bản, tệp, đường dẫn; cách nhau bởi ;)",
+        "evidence_note": "Ghi chú minh chứng",
+        "status": "Trạng thái",
+        "agency": "Cơ quan phụ trách",
+        "person": "Người phụ trách",
+        "deadline": "Thời hạn (ngày/tháng/năm)",
+        "comment": "Nhận xét thẩm định",
+        "value_rule": "Theo quy định của chỉ tiêu (xem tên chỉ tiêu)",
+        "status_rule": "Chọn trong danh sách",
+        "date_rule": "Ngày, ví dụ 31/03/2024",
+        "text_rule": "Văn bản",
+    },
+    "en": {
+        "indicator": "Indicator code (pre-filled)",
+        "indicator name": "Indicator name (pre-filled)",
+        "self": "Self-assessed value",
+        "verified": "Verified value (by the appraisal council)",
+        "evidence": "Evidence (document numbers, files, links; separated by ;)",
+        "evidence_note": "Evidence note",
+        "status": "Status",
+        "agency": "Responsible agency",
+        "person": "Responsible person",
+        "deadline": "Deadline (day/month/year)",
+        "comment": "Reviewer's comment",
+        "value_rule": "As the indicator's rule (see its name)",
+        "status_rule": "Pick from the list",
+        "date_rule": "A date, e.g. 31/03/2024",
+        "text_rule": "Text",
+    },
+}
+
+_ASSESSMENT_INPUTS = (
+    "self",
+    "verified",
+    "evidence",
+    "evidence_note",
+    "status",
+    "agency",
+    "person",
+    "deadline",
+    "comment",
+)
+"""The columns of the assessment form the agency (and the council) fill, as the assessment
+reader names them (:data:`dxframework.assessment.reader.COLUMNS`)."""
+
+
+def _assessment_columns(
+    lvl: PackLevel, columns: Sequence[_Column], has_period: bool, lang: str
+) -> list[_Column]:
+    """The long form's columns: unit, name, indicator, its name, period, then the inputs."""
+    t = _ASSESSMENT_TEXT[lang]
+    fixed = [c for c in columns if c.role in ("unit", "name")]
+    out = [
+        *fixed,
+        _Column("indicator", "indicator_code", t["indicator"], rule=_TEXT[lang]["do_not_edit"]),
+        _Column(
+            "indicator name",
+            "indicator_name",
+            t["indicator name"],
+            rule=_TEXT[lang]["do_not_edit"],
+            width=40.0,
+        ),
+    ]
+    out += [c for c in columns if c.role == "period" and has_period]
+    for name in _ASSESSMENT_INPUTS:
+        rule = {
+            "self": t["value_rule"],
+            "verified": t["value_rule"],
+            "status": t["status_rule"],
+            "deadline": t["date_rule"],
+        }.get(name, t["text_rule"])
+        out.append(
+            _Column(
+                name,
+                "assessment",
+                t[name],
+                rule=rule,
+                choices=tuple(status_choices(lang)) if name == "status" else (),
+                number_format="DD/MM/YYYY"
+                if name == "deadline"
+                else "@"
+                if name not in ("self", "verified")
+                else "General",
+                width=30.0 if name in ("evidence", "evidence_note", "comment", "agency") else 16.0,
+            )
+        )
+    return out
+
+
+def status_choices(lang: str = "vi") -> tuple[str, ...]:
+    """The statuses offered in the assessment form's drop-down (chưa thực hiện…)."""
+    if lang == "vi":
+        return (
+            "chưa thực hiện",
+            "đang thực hiện",
+            "cần bổ sung minh chứng",
+            "hoàn thành",
+        )
+    return ("not started", "in progress", "needs evidence", "done")
+
+
+def _write_assessment_sheet(
+    ws: Any,
+    lvl: PackLevel,
+    columns: Sequence[_Column],
+    units: Sequence[Unit],
+    period: int | None,
+    list_refs: Mapping[str, str],
+    lang: str,
+) -> None:
+    """The long assessment form: title rows, one header row, one row per unit × indicator."""
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    title_fill = PatternFill("solid", fgColor=_TITLE_FILL)
+    header_fill = PatternFill("solid", fgColor=_HEADER_FILL)
+    input_fill = PatternFill("solid", fgColor=_INPUT_FILL)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    unlocked = Protection(locked=False)
+    indicators = list(lvl.framework.indicators)
+    # what is assessed: every indicator, then the auxiliary columns (population, denominators)
+    items = [(i.code, i.label(lang), _indicator_column(i, lang)) for i in indicators]
+    for code in lvl.spec.auxiliary:
+        aux = _auxiliary_column(code, indicators, lang)
+        items.append((code, aux.title, aux))
+    unit_like = _unit_like(columns)
+    at = {c.name: j for j, c in enumerate(columns, start=1)}
+    for j, col in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = col.width
+        for r, text in enumerate((col.title, col.unit, col.rule), start=1):
+            if fold(text) in unit_like:
+                text = f"{text} ({col.name})"
+            cell = _text_cell(ws, r, j, text) if text else ws.cell(row=r, column=j)
+            cell.alignment = wrap
+            cell.fill = title_fill
+            if r == 1:
+                cell.font = Font(bold=True)
+        cell = _text_cell(ws, HEADER_ROW, j, col.name)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+    row = HEADER_ROW
+    rows_of: dict[str, list[int]] = {}
+    for unit in units:
+        for code, label, _ in items:
+            row += 1
+            rows_of.setdefault(code, []).append(row)
+            for col in columns:
+                j = at[col.name]
+                cell = ws.cell(row=row, column=j)
+                cell.number_format = col.number_format
+                if col.role == "assessment":
+                    cell.protection = unlocked
+                    cell.fill = input_fill
+                elif col.role == "period":
+                    cell.value = period
+                else:
+                    text = {
+                        "unit": unit.code,
+                        "name": unit.name,
+                        "indicator_code": code,
+                        "indicator_name": label,
+                    }[col.role]
+                    if text:
+                        _text_cell(ws, row, j, text)
+    first, last = HEADER_ROW + 1, max(row, HEADER_ROW + 1)
+    by_name = {c.name: c for c in columns}
+    status = by_name["status"]
+    dv = _validation(status, list_refs.get("status"), lang)
+    letter = get_column_letter(at["status"])
+    dv.add(f"{letter}{first}:{letter}{last}")
+    ws.add_data_validation(dv)
+    date = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
+    date.error = _ASSESSMENT_TEXT[lang]["date_rule"]
+    date.showErrorMessage = True
+    letter = get_column_letter(at["deadline"])
+    date.add(f"{letter}{first}:{letter}{last}")
+    ws.add_data_validation(date)
+    for code, _, value_col in items:  # each value cell checked by its own column's rule
+        for side in ("self", "verified"):
+            check = _validation(value_col, list_refs.get(code), lang)
+            letter = get_column_letter(at[side])
+            for r in rows_of.get(code, []):
+                check.add(f"{letter}{r}")
+                if value_col.choices:
+                    ws.cell(row=r, column=at[side]).number_format = "@"
+            ws.add_data_validation(check)
+    names = [c.role for c in columns]
+    frozen = names.index("indicator_name") + 1
+    ws.freeze_panes = f"{get_column_letter(frozen + 1)}{HEADER_ROW + 1}"
+    ws.print_title_rows = f"1:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
     ws.protection.formatRows = False
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from dxframework.errors import DxfError, Problem
 from dxframework.model.dataset import Dataset
+from dxframework.model.text import natural_sorted
 from dxframework.model.units import Unit
 from dxframework.pipeline.result import RunResult
 
@@ -58,7 +59,7 @@ def rollup(result: RunResult, weight: str | None = None) -> Dataset:
         rows = [src.unit_index(u) for u in scores.unit_codes]
         pidx = [src.period_index(p) for p in scores.periods]
         w = src.values[np.ix_(pidx, rows, [src.column_index(weight)])][:, :, 0]
-    codes = sorted({p for p in parents if p is not None})
+    codes = natural_sorted({p for p in parents if p is not None})  # 2 before 10
     member = np.array([[p == c for p in parents] for c in codes], dtype=np.float64)  # (P, U)
     x = scores.values
     present = ~np.isnan(x) & ~np.isnan(w)[:, :, np.newaxis]

@@ -1,0 +1,137 @@
+"""Uncertainty (and sensitivity) analysis of one level of a pack: the work of ``dxf uncertainty``.
+
+:func:`analyse_pack` chooses the level (one: an analysis of several levels at once has no
+single ranking), reads its framework and data as :func:`dxframework.packs.runs.load_level`
+does, finds the spec (a file, or one shipped in the pack's folder), and runs
+:func:`~dxframework.analysis.uncertainty.run_uncertainty` and, if asked,
+:func:`~dxframework.analysis.sensitivity.run_sensitivity`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dxframework.analysis.sensitivity import SensitivityResult, run_sensitivity
+from dxframework.analysis.uncertainty.results import UncertaintyResult
+from dxframework.analysis.uncertainty.run import run_uncertainty
+from dxframework.analysis.uncertainty.spec import UncertaintySpec
+from dxframework.errors import DxfError, Problem
+from dxframework.model.framework import Framework
+from dxframework.packs.pack import MetricPack, PackLevel
+from dxframework.packs.runs import DataInput, choose_levels, load_level
+
+__all__ = ["PackUncertainty", "PhaseProgress", "analyse_pack", "spec_path"]
+
+logger = logging.getLogger(__name__)
+
+#: ``progress(phase, done, total)``; ``phase`` is ``"uncertainty"`` or ``"sensitivity"``.
+PhaseProgress = Callable[[str, int, int], None]
+
+
+@attrs.frozen(eq=False)
+class PackUncertainty:
+    """The analysis of one level: the uncertainty result and the sensitivity one, if run."""
+
+    level: str
+    framework: Framework
+    uncertainty: UncertaintyResult
+    sensitivity: SensitivityResult | None = None
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """The rows of ``uncertainty.csv``, ``draws.csv`` and ``sensitivity.csv``."""
+        tables = {
+            "uncertainty.csv": self.uncertainty.to_rows(),
+            "draws.csv": self.uncertainty.draw_rows(),
+        }
+        if self.sensitivity is not None:
+            tables["sensitivity.csv"] = self.sensitivity.to_rows()
+        return tables
+
+
+def spec_path(lvl: PackLevel, spec_file: str | Path) -> Path:
+    """The spec file: the path given, else a file of that name in the pack's folder."""
+    path = Path(spec_file)
+    if not path.is_file() and (lvl.root / path).is_file():
+        return lvl.root / path  # a spec shipped with the pack
+    return path
+
+
+def analyse_pack(
+    pack: MetricPack,
+    spec_file: str | Path,
+    level: str | None = None,
+    data: DataInput | None = None,
+    pipeline: str | Path | None = None,
+    n: int = 200,
+    seed: int = 1,
+    *,
+    sensitivity: bool = False,
+    output: str = "mean_rank_shift",
+    bootstrap: int = 200,
+    progress: PhaseProgress | None = None,
+    **options: Any,
+) -> PackUncertainty:
+    """Run the uncertainty (and sensitivity) analysis of one level of ``pack``.
+
+    Parameters
+    ----------
+    pack, level, data, pipeline
+        What is analysed (see :func:`dxframework.packs.runs.choose_levels`); the choice
+        must be one level.
+    spec_file
+        The TOML file of uncertain assumptions (see :func:`spec_path`).
+    n, seed
+        Number of draws and their seed.
+    sensitivity, output, bootstrap
+        Also compute Sobol' indices of ``output`` with ``bootstrap`` resamples.
+    progress
+        ``progress(phase, done, total)`` as draws complete.
+    **options
+        Passed to both analyses: ``sampler``, ``code``, ``workers``, ``client``,
+        ``batched``, ``chunk_size``.
+    """
+    levels = choose_levels(pack, level, data, pipeline)
+    if len(levels) > 1:
+        raise DxfError(
+            Problem(
+                f"pack {pack.name!r} scores several levels",
+                hint=f"choose one with --level ({', '.join(lvl.name for lvl in levels)})",
+            )
+        )
+    lvl = levels[0]
+    fw, dataset = load_level(lvl, data)
+    pipe = lvl.pipeline(pipeline)
+    spec = UncertaintySpec.from_file(spec_path(lvl, spec_file))
+
+    def phase(name: str) -> Callable[[int, int], None] | None:
+        if progress is None:
+            return None
+
+        def report(done: int, total: int) -> None:
+            progress(name, done, total)
+
+        return report
+
+    logger.info("uncertainty of %s (%s): %d draws", pack.name, lvl.name, n)
+    ua = run_uncertainty(fw, dataset, pipe, spec, n, seed, progress=phase("uncertainty"), **options)
+    sa = None
+    if sensitivity:
+        logger.info("sensitivity of %s (%s): output %s", pack.name, lvl.name, output)
+        sa = run_sensitivity(
+            fw,
+            dataset,
+            pipe,
+            spec,
+            n,
+            seed,
+            output,
+            bootstrap,
+            progress=phase("sensitivity"),
+            **options,
+        )
+    return PackUncertainty(lvl.name, fw, ua, sa)

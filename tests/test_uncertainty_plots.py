@@ -1,0 +1,72 @@
+"""Pictures of an uncertainty and sensitivity analysis: Figures from Python, files from the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import dxframework as dxf
+from dxframework.analysis.sensitivity import run_sensitivity
+from dxframework.analysis.uncertainty import UncertaintySpec, WeightNoise, run_uncertainty
+from dxframework.cli import cli
+
+pytest.importorskip("matplotlib")
+
+from tests.test_batched import small
+
+from dxframework.analysis.uncertainty.plots import (
+    rank_ranges_figure,
+    save_figures,
+    sensitivity_figure,
+)
+
+
+def test_figures_show_the_summaries(tmp_path: Path) -> None:
+    fw, data, pipe = small()
+    spec = UncertaintySpec([WeightNoise(2, 0.5), WeightNoise(3, 0.5)])
+    ua = run_uncertainty(fw, data, pipe, spec, n=30, seed=1)
+    fig = rank_ranges_figure(ua)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        ua.units[i] for i in np.argsort(ua.nominal_rank)
+    ]
+    sa = run_sensitivity(fw, data, pipe, spec, n=8, seed=1, bootstrap=20)
+    fig2 = sensitivity_figure(sa)
+    bars = [p.get_width() for p in fig2.axes[0].patches]
+    assert np.allclose(bars, [*sa.S, *sa.ST], equal_nan=True)
+    paths = save_figures(tmp_path, ua, sa, "png")
+    assert [p.name for p in paths] == ["rank_ranges.png", "sensitivity.png"]
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
+
+
+def test_cli_writes_svg_pictures(tmp_path: Path) -> None:
+    if "asem" not in dxf.get_registry().packs:
+        pytest.skip("the asem pack is not installed")
+    out = tmp_path / "ua"
+    res = CliRunner().invoke(
+        cli,
+        [
+            "uncertainty",
+            "--pack",
+            "asem",
+            "--spec",
+            "uncertainty_reference.toml",
+            "--n",
+            "20",
+            "--sensitivity",
+            "--bootstrap",
+            "10",
+            "--figures",
+            "svg",
+            "--chunk-size",
+            "7",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    for name in ("rank_ranges.svg", "sensitivity.svg"):
+        assert (out / name).read_text(encoding="utf-8").lstrip().startswith("<?xml")
