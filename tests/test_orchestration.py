@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -124,7 +125,9 @@ def test_report_honours_framework_and_period(
         seen.update(results)
         return []
 
-    monkeypatch.setattr("dxframework.report.build.render_documents", capture)
+    # the module as the CLI will import it (other tests may have dropped it from sys.modules)
+    build = importlib.import_module("dxframework.report.build")
+    monkeypatch.setattr(build, "render_documents", capture)
     pack = dxf.get_pack("backan")
     lvl = pack.level("district")
     periods = lvl.load_data().periods
