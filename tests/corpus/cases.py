@@ -2268,8 +2268,8 @@ error(
 # ============================================================================================
 KNOWN_FAULTS: dict[str, str] = {
     "two_files_second_without_period_column": "a file without a period column assembled "
-    "with files for 2024 becomes a separate period 0 ('2 period(s)'); its values are missing "
-    "in 2024 and validate exits 0",
+    "with files for 2024 is now an error ('no period column, though other files have one'; "
+    "--period 2024 reads it); the case expects it to join the others' single period",
 }
 _unknown = set(KNOWN_FAULTS) - {c.name for c in CASES}
 assert not _unknown, _unknown
