@@ -34,7 +34,15 @@ from dxframework.assessment.reader import parse_date, read_assessments
 from dxframework.assessment.records import ValuesChoice
 from dxframework.assessment.search import search
 from dxframework.assessment.status import BY, HEADERS, progress, progress_rows
-from dxframework.cli.app import cli, handle_errors, lang_option, out, pack_option, registry
+from dxframework.cli.app import (
+    cli,
+    handle_errors,
+    lang_option,
+    out,
+    out_option,
+    pack_option,
+    registry,
+)
 from dxframework.errors import DxfError, Problem
 from dxframework.io.writers import check_inputs_outside, csv_text, json_text, write_text_files
 from dxframework.model.text import natural_key
@@ -279,14 +287,7 @@ def _results_csv(result: Any) -> str:
 )
 @click.option("--top", type=int, default=10, show_default=True, help="Rows shown on the terminal.")
 @lang_option
-@click.option(
-    "--out",
-    "-o",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Folder for results-verified.csv, results-self.csv, gaps.csv and notes.txt.",
-)
+@out_option("results-verified.csv, results-self.csv, gaps.csv and notes.txt")
 @handle_errors
 def gaps_cmd(
     pack_name: str,

@@ -709,6 +709,20 @@ def _unit_like(columns: Sequence[_Column]) -> set[str]:
     return {fold(a) for a in (unit, *UNIT_ALIASES)}
 
 
+def _styles() -> tuple[Any, Any, Any, Any, Any]:
+    """The form's look, shared by the value and the assessment sheets: title, header and
+    input fills, wrapped text, and the protection of the cells an agency types into."""
+    from openpyxl.styles import Alignment, PatternFill, Protection
+
+    return (
+        PatternFill("solid", fgColor=_TITLE_FILL),
+        PatternFill("solid", fgColor=_HEADER_FILL),
+        PatternFill("solid", fgColor=_INPUT_FILL),
+        Alignment(wrap_text=True, vertical="top"),
+        Protection(locked=False),
+    )
+
+
 def _write_data_sheet(
     ws: Any,
     columns: Sequence[_Column],
@@ -717,14 +731,10 @@ def _write_data_sheet(
     list_refs: Mapping[str, str],
     lang: str,
 ) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    title_fill = PatternFill("solid", fgColor=_TITLE_FILL)
-    header_fill = PatternFill("solid", fgColor=_HEADER_FILL)
-    input_fill = PatternFill("solid", fgColor=_INPUT_FILL)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    unlocked = Protection(locked=False)
+    title_fill, header_fill, input_fill, wrap, unlocked = _styles()
     first, last = HEADER_ROW + 1, HEADER_ROW + len(units)
     longest = 1
     unit_like = _unit_like(columns)
@@ -894,15 +904,11 @@ def _write_assessment_sheet(
     lang: str,
 ) -> None:
     """The long assessment form: title rows, one header row, one row per unit × indicator."""
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    title_fill = PatternFill("solid", fgColor=_TITLE_FILL)
-    header_fill = PatternFill("solid", fgColor=_HEADER_FILL)
-    input_fill = PatternFill("solid", fgColor=_INPUT_FILL)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    unlocked = Protection(locked=False)
+    title_fill, header_fill, input_fill, wrap, unlocked = _styles()
     indicators = list(lvl.framework.indicators)
     # what is assessed: every indicator, then the auxiliary columns (population, denominators)
     items = [(i.code, i.label(lang), _indicator_column(i, lang)) for i in indicators]
