@@ -43,3 +43,14 @@ def nanstd(x: F, ddof: int = 1, axis: int = -2, keepdims: bool = False) -> F:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.asarray(np.nanstd(x, ddof=ddof, axis=axis, keepdims=keepdims), dtype=np.float64)
+
+
+def sample_sd_or_nan(x: F) -> F:
+    """Sample sd per column (``keepdims``), NaN where the column has no spread (max = min).
+
+    A constant column's computed sd is rounding noise that depends on the order of the units;
+    dividing by it would give arbitrary values, so standardisations divide by NaN instead.
+    """
+    s = nanstd(x, ddof=1, keepdims=True)
+    flat = ~(nanmax(x, keepdims=True) > nanmin(x, keepdims=True))
+    return np.where(flat, np.nan, s)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from dxframework.methods._nan import nanmean, nanstd
+from dxframework.methods._nan import nanmean, nanstd, sample_sd_or_nan
 
 __all__ = ["mazziotta_pareto", "mpi_standardise"]
 
@@ -13,9 +13,12 @@ F = NDArray[np.float64]
 
 
 def mpi_standardise(x: F) -> F:
-    """Standardise each column over units to mean 100, sd 10 (sample sd)."""
+    """Standardise each column over units to mean 100, sd 10 (sample sd).
+
+    A column without spread gives NaN (its sd is rounding noise; the stage rejects it).
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (x - nanmean(x, keepdims=True)) / nanstd(x, ddof=1, keepdims=True) * 10.0 + 100.0
+        return (x - nanmean(x, keepdims=True)) / sample_sd_or_nan(x) * 10.0 + 100.0
 
 
 def mazziotta_pareto(z: F, w: F) -> F:

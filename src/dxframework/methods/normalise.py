@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dxframework.methods._nan import nanmax, nanmean, nanmin, nanstd
+from dxframework.methods._nan import nanmax, nanmean, nanmin, sample_sd_or_nan
 from dxframework.methods.stats import count
 
 __all__ = [
@@ -70,9 +70,14 @@ def minmax_or_constant(x: F, lo: ArrayLike, hi: ArrayLike, constant: float) -> F
 
 
 def zscore(x: F, mean: ArrayLike = 0.0, sd: ArrayLike = 1.0) -> F:
-    """``(x − x̄)/s·sd + mean`` with ``s`` the sample standard deviation (n − 1)."""
+    """``(x − x̄)/s·sd + mean`` with ``s`` the sample standard deviation (n − 1).
+
+    A column without spread (max = min) gives NaN, as in :func:`minmax` (the stage rejects
+    it): its computed ``s`` is rounding noise (≈1e-17), whose quotient would depend on the
+    order of the units.
+    """
     mu = nanmean(x, keepdims=True)
-    s = nanstd(x, ddof=1, keepdims=True)
+    s = sample_sd_or_nan(x)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (x - mu) / s * _col(sd) + _col(mean)
 
