@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.optimize import linprog
@@ -146,9 +148,10 @@ def test_inputs_override_aggregates_other_nodes() -> None:
 
 @settings(max_examples=25, deadline=None)
 @given(arrays(np.float64, (7, 3), elements=st.floats(0.1, 100)), st.randoms(use_true_random=False))
+# found at the floors (numpy 1.26): constant columns, whose sd is rounding noise
+@example(np.array([[1.0, 0.1, 0.1]] + [[0.1, 0.1, 0.1]] * 6), random.Random(0))
 def test_special_aggregations_are_invariant_to_unit_order(x: np.ndarray, rnd: object) -> None:
     """Copeland, benefit of the doubt and Mazziotta–Pareto: permuting units permutes scores."""
-    import random
 
     assert isinstance(rnd, random.Random)
     perm = list(range(x.shape[0]))

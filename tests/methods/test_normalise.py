@@ -260,3 +260,20 @@ def test_every_method_is_invariant_to_unit_permutation(
         direct = func(x)[perm]
         permuted_first = func(x[perm])
     np.testing.assert_allclose(permuted_first, direct, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+def test_standardisations_give_nan_for_a_column_without_spread() -> None:
+    """0.1 seven times: its computed sd is rounding noise (≈1e-17, not 0), whose quotient
+    would be ±0.93 in one unit order and other values in another; by definition the
+    standardised value is undefined (0/0), as min–max's zero range."""
+    from dxframework.methods.mazziotta_pareto import mpi_standardise
+
+    x = np.array([[1.0, 0.1]] + [[0.1, 0.1]] * 6)
+    assert np.std(x[:, 1], ddof=1) > 0  # the noise the methods must not divide by
+    for z in (norm.zscore(x), mpi_standardise(x)):
+        assert np.isnan(z[:, 1]).all()
+        assert np.isfinite(z[:, 0]).all()
+    # the column with spread is untouched: (1 − 0.2286)/0.3402 by hand
+    mean = (1.0 + 6 * 0.1) / 7
+    sd = np.sqrt(((1.0 - mean) ** 2 + 6 * (0.1 - mean) ** 2) / 6)
+    assert norm.zscore(x)[0, 0] == pytest.approx((1.0 - mean) / sd, rel=1e-12)
