@@ -355,3 +355,12 @@ def test_run_accepts_several_files_and_never_drops_one(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert f"{len(whole.units)} units" in res.output
+
+
+def test_json_in_another_encoding_asks_for_json_not_csv(tmp_path: Path) -> None:
+    p = tmp_path / "data.json"
+    p.write_bytes('[{"unit": "A", "name": "Đà", "x": 1}]'.encode("cp1258"))  # Đ = 0xD0
+    with pytest.raises(DataError) as err:
+        read_dataset(p)
+    text = str(err.value)
+    assert "not UTF-8 text" in text and "as JSON in UTF-8" in text and "CSV" not in text

@@ -62,18 +62,42 @@ def _open_text(p: Path, encoding: str | None) -> io.TextIOWrapper:
     return open(p, encoding=encoding, newline="")
 
 
+_OTHER_SEPARATORS = "|:^~"
+
+
 def _delimiter(p: Path, first_line: str) -> str:
-    """Tab for .tsv; else the commonest of comma, semicolon and tab in the first line."""
-    return "\t" if p.suffix.lower() == ".tsv" else max(",;\t", key=first_line.count)
+    """Tab for .tsv; else the commonest of comma, semicolon and tab in the first line.
+
+    A header with none of them but another separator (``code|name|NT1``) is an error: read
+    as one column, it would only say that the unit column is missing.
+    """
+    if p.suffix.lower() == ".tsv":
+        return "\t"
+    best = max(",;\t", key=first_line.count)
+    if not first_line.count(best):
+        other = max(_OTHER_SEPARATORS, key=first_line.count)
+        if first_line.count(other):
+            raise DataError(
+                Problem(
+                    f"the header's columns are separated by {other!r}; dxf reads commas, "
+                    "semicolons or tabs",
+                    file=str(p),
+                    row=1,
+                    hint=f"save it as CSV from the spreadsheet, or replace {other!r} by ';'",
+                )
+            )
+    return best
 
 
-def _decode_problem(p: Path, exc: UnicodeDecodeError, encoding: str | None) -> DataError:
+def _decode_problem(
+    p: Path, exc: UnicodeDecodeError, encoding: str | None, kind: str = "CSV"
+) -> DataError:
+    save = "save the file as CSV UTF-8" if kind == "CSV" else f"save the file as {kind} in UTF-8"
     return DataError(
         Problem(
             f"not {encoding or 'UTF-8'} text ({exc.reason} at byte {exc.start})",
             file=str(p),
-            hint="save the file as CSV UTF-8, or give its encoding "
-            "(--encoding cp1258 for Vietnamese Windows, utf-16)",
+            hint=f"{save}, or give its encoding (--encoding cp1258 for Vietnamese Windows, utf-16)",
         )
     )
 
@@ -423,7 +447,7 @@ def read_json(path: Path, sheet: str | None = None, encoding: str | None = None)
     try:
         text = p.read_text(encoding=encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _decode_problem(p, exc, encoding) from None
+        raise _decode_problem(p, exc, encoding, "JSON") from None
     try:
         doc = json.loads(text, object_pairs_hook=_no_duplicates(p), parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:

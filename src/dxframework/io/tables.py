@@ -97,6 +97,8 @@ class ColumnRule:
     integer: bool = False
     allowed: tuple[float, ...] = ()
     """The only values allowed (the codes of an indicator's text answers); empty: any."""
+    unit: str = ""
+    """The indicator's unit as declared (``"count"``, ``"VND"``…), named in messages."""
 
 
 @attrs.frozen
@@ -873,7 +875,9 @@ def _range_text(rule: ColumnRule) -> str:
 
 
 def _unit_text(rule: ColumnRule) -> str:
-    return "not declared" if rule.scale is None else rule.scale
+    if rule.scale is not None:
+        return rule.scale
+    return repr(rule.unit) if rule.unit else "not declared"
 
 
 def _at(row: tuple[Any, ...], j: int) -> Any:

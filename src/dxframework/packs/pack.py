@@ -235,6 +235,7 @@ class PackLevel:
                     *i.value_bounds,
                     integer=i.integer,
                     allowed=tuple(sorted(set(i.answers.values()))),
+                    unit=i.unit,
                 )
                 for i in fw.indicators
             },
