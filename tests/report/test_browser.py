@@ -3,8 +3,8 @@
 What is protected: the proposal opens from a file without console errors or page errors;
 every section heading is visible; every chart is an inline SVG that takes up space, one per
 figure of the Markdown; the page is not blank; printing hides the table of contents and
-breaks pages where asked; a unit named ``<script>alert(1)</script>`` reads as text and runs
-nothing.
+breaks pages where asked; the printed task list has its table on landscape pages; a unit
+named ``<script>alert(1)</script>`` reads as text and runs nothing.
 
 The browser is never downloaded: the tests use /usr/bin/chromium and skip without it.
 """
@@ -125,14 +125,17 @@ def test_page_loads_without_console_or_page_errors(proposal: Opened) -> None:
 
 
 def test_every_section_heading_is_visible(proposal: Opened, plan_year: int) -> None:
-    """The seven numbered parts of the proposal and the appendices, with the texts of
-    labels.toml [vi], are visible h1s."""
+    """The seven numbered parts of the proposal (titles in capitals, Decree 30) and the
+    appendices, with the texts of labels.toml [vi], are visible h1s."""
     t = vi_labels()
     parts = ("necessity", "current_state", "objectives", "solutions", "tasks")
     expected = [
-        *(f"{n}. {t[k]}" for n, k in zip(("I", "II", "III", "IV", "V"), parts, strict=True)),
-        f"VI. {t['funding_section']}",
-        f"VII. {t['implementation']}",
+        *(
+            f"{n}. {t[k].upper()}"
+            for n, k in zip(("I", "II", "III", "IV", "V"), parts, strict=True)
+        ),
+        f"VI. {t['funding_section'].upper()}",
+        f"VII. {t['implementation'].upper()}",
         t["appendices"],
     ]
     headings = proposal.page.locator("main h1")
@@ -203,3 +206,21 @@ def test_script_unit_name_is_text_and_runs_nothing(
     assert opened.dialogs == []
     page.evaluate("() => alert('probe')")  # a real alert is seen: the check above is live
     assert opened.dialogs == ["probe"]
+
+
+def test_printed_task_list_puts_the_table_on_landscape_pages(
+    rendered: dict[str, Any], open_page: Callable[[Path], Opened]
+) -> None:
+    """Chromium's own PDF of the task list (A4): the header page is portrait, the task
+    table's pages landscape (CSS named page ``wide``), and the page with the signature
+    portrait again; every page is A4 (595 × 842 pt, in either orientation)."""
+    page = open_page(rendered["vi"].path("tasks", "html")).page
+    pdf = page.pdf(prefer_css_page_size=True)
+    boxes = [
+        tuple(round(float(v)) for v in m.split()[2:])
+        for m in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)
+    ]
+    assert len(boxes) >= 3
+    assert set(boxes) <= {(595, 842), (842, 595)}, boxes
+    assert boxes[0] == (595, 842) and boxes[-1] == (595, 842), boxes
+    assert (842, 595) in boxes[1:-1], boxes
