@@ -257,6 +257,23 @@ def test_assembly_keeps_provenance_and_finds_conflicts(tmp_path: Path) -> None:
     assert cov["Y"]["missing"] == "B" and cov["X"]["reported"] == 2
 
 
+def test_a_file_without_period_joins_the_single_year_of_the_others(tmp_path: Path) -> None:
+    """Beside files that all hold 2024, a file without a period column is read as 2024 (a
+    note says so); beside files holding 2023 and 2024 its year is unknown: an error."""
+    a = _write(tmp_path / "a.csv", [["unit", "Năm", "A"], ["X", 2024, 1], ["Y", 2024, 3]])
+    b = _write(tmp_path / "b.csv", [["unit", "B"], ["X", 2], ["Y", 4]])
+    joined = assemble([a, b])
+    assert joined.dataset.periods == (2024,)
+    np.testing.assert_array_equal(joined.dataset.values[0], [[1.0, 2.0], [3.0, 4.0]])
+    (note,) = [n for n in joined.notes if "no period column" in n]
+    assert str(b) in note and "2024" in note
+    two = _write(tmp_path / "two.csv", [["unit", "Năm", "A"], ["X", 2023, 1], ["X", 2024, 5]])
+    with pytest.raises(DataError) as info:
+        assemble([two, b])
+    assert "no period column, though other files have one" in str(info.value)
+    assert str(b) in str(info.value)
+
+
 def test_dxf_assemble_eight_district_workbooks(tmp_path: Path) -> None:
     """Eight district workbooks with overlapping communes; one value reported two ways."""
     pack = dxframework.get_pack("backan")

@@ -2266,11 +2266,7 @@ error(
 # ============================================================================================
 # where the code does not (yet) do what the user needs: each case runs as xfail(strict=True)
 # ============================================================================================
-KNOWN_FAULTS: dict[str, str] = {
-    "two_files_second_without_period_column": "a file without a period column assembled "
-    "with files for 2024 is now an error ('no period column, though other files have one'; "
-    "--period 2024 reads it); the case expects it to join the others' single period",
-}
+KNOWN_FAULTS: dict[str, str] = {}
 _unknown = set(KNOWN_FAULTS) - {c.name for c in CASES}
 assert not _unknown, _unknown
 CASES = [replace(c, xfail=KNOWN_FAULTS[c.name]) if c.name in KNOWN_FAULTS else c for c in CASES]

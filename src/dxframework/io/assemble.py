@@ -292,6 +292,7 @@ def assemble(
     per_file = schema if len(files) == 1 else attrs.evolve(schema, required=(), name_required=False)
     sources: list[_Source] = []
     problems: list[Problem] = []
+    parsed: list[tuple[ParsedTable, int, str]] = []
     for order, f in enumerate(files):
         try:
             tables = read_tables(f, sheet=sheet, encoding=encoding, loaders=loaders)
@@ -318,38 +319,81 @@ def assemble(
         default_agency = _agency_for(f, agencies) or f.stem
         for t in readable:
             try:
-                parsed = parse_table(t, per_file)
+                parsed.append((parse_table(t, per_file), order, default_agency))
             except DataError as exc:
                 problems += exc.problems
-                continue
-            notes += [
-                f"{t.source}" + (f", sheet {t.sheet!r}" if t.sheet else "") + f": {n}"
-                for n in parsed.notes
-            ]
-            n_rows = len(parsed.row_keys)
-            agency = tuple(a or default_agency for a in parsed.meta.get("agency", ("",) * n_rows))
-            dates: list[_dt.date | None] = []
-            for k, text in enumerate(parsed.meta.get("date", ("",) * n_rows)):
-                try:
-                    dates.append(_parse_date(text))
-                except ValueError:
-                    period, unit = parsed.row_keys[k]
-                    problems.append(
-                        Problem(
-                            f"{text!r} is not a date",
-                            file=t.source,
-                            sheet=t.sheet,
-                            row=parsed.dataset.row_numbers.get((period, unit)),
-                            hint="write dates as 17/03/2024 or 2024-03-17",
-                        )
-                    )
-                    dates.append(None)
-            sources.append(_Source(parsed, order, agency, tuple(dates)))
+    if schema.period is None:
+        parsed = _join_single_period(parsed, per_file, notes)
+    for table, order, default_agency in parsed:
+        notes += [
+            f"{table.table.source}"
+            + (f", sheet {table.table.sheet!r}" if table.table.sheet else "")
+            + f": {n}"
+            for n in table.notes
+        ]
+        source, bad = _source(table, order, default_agency)
+        sources.append(source)
+        problems += bad
     if problems:
         raise DataError(problems)
     if not sources:
         raise DataError(Problem("no data read", hint="give data files or folders"))
     return _combine(sources, schema, precedence, tolerance, notes)
+
+
+def _join_single_period(
+    parsed: list[tuple[ParsedTable, int, str]], schema: TableSchema, notes: list[str]
+) -> list[tuple[ParsedTable, int, str]]:
+    """Tables without a period column join the one period of all the others, with a note.
+
+    A lone table without a period column holds one period's values; beside tables that all
+    hold the same single year, it is read as that year (the year is named in a note). When
+    the others hold several years, its year is unknown: :func:`_combine` stops with an error.
+    """
+    dated = [p for p, _, _ in parsed if p.has_period]
+    years = {y for p in dated for y in p.dataset.periods}
+    if not dated or len(years) != 1 or len(dated) == len(parsed):
+        return parsed
+    (year,) = years
+    out: list[tuple[ParsedTable, int, str]] = []
+    for p, order, agency in parsed:
+        if not p.has_period:
+            # read as that year: from here on its rows carry a period like the others'
+            p = attrs.evolve(
+                parse_table(p.table, attrs.evolve(schema, period=year)), has_period=True
+            )
+            where = p.table.source + (f", sheet {p.table.sheet!r}" if p.table.sheet else "")
+            notes.append(
+                f"{where}: no period column; its values are read as {year}, the only period "
+                "of the other files (give --period to choose another)"
+            )
+        out.append((p, order, agency))
+    return out
+
+
+def _source(parsed: ParsedTable, order: int, default_agency: str) -> tuple[_Source, list[Problem]]:
+    """The table with its agency and date per row; problems for dates that cannot be read."""
+    t = parsed.table
+    problems: list[Problem] = []
+    n_rows = len(parsed.row_keys)
+    agency = tuple(a or default_agency for a in parsed.meta.get("agency", ("",) * n_rows))
+    dates: list[_dt.date | None] = []
+    for k, text in enumerate(parsed.meta.get("date", ("",) * n_rows)):
+        try:
+            dates.append(_parse_date(text))
+        except ValueError:
+            period, unit = parsed.row_keys[k]
+            problems.append(
+                Problem(
+                    f"{text!r} is not a date",
+                    file=t.source,
+                    sheet=t.sheet,
+                    row=parsed.dataset.row_numbers.get((period, unit)),
+                    hint="write dates as 17/03/2024 or 2024-03-17",
+                )
+            )
+            dates.append(None)
+    return _Source(parsed, order, agency, tuple(dates)), problems
 
 
 def _combine(

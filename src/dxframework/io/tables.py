@@ -149,6 +149,8 @@ class ParsedTable:
     row_keys: tuple[tuple[int, str], ...]
     notes: tuple[str, ...] = ()
     has_period: bool = False
+    """Its rows carry a period: from a period column (or, once assembled, the single period
+    of the other files, see :func:`dxframework.io.assemble.assemble`)."""
 
 
 # -- reading files --------------------------------------------------------------------------
