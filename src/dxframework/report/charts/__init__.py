@@ -6,7 +6,11 @@ look they share (:mod:`~dxframework.report.charts.style`).
 
 Each function takes plain data (lists and dicts of ``str`` and ``float``) and returns a
 :class:`~dxframework.report.model.Chart` whose ``svg`` (for HTML) and ``png`` (for DOCX and
-Markdown) are two renderings of the *same* figure, so both documents look alike.
+Markdown) are two renderings of the *same* figure, so both documents look alike. The
+ranking and the histogram are also built as a bare :class:`matplotlib.figure.Figure`
+(:func:`~dxframework.report.charts.bars.ranking_bars_figure`,
+:func:`~dxframework.report.charts.bars.distribution_figure`), which the public plot API
+(:mod:`dxframework.report.plots`) reuses.
 
 What is guaranteed:
 

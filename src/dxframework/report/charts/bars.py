@@ -6,6 +6,8 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -39,7 +41,15 @@ from dxframework.report.charts.style import (
 )
 from dxframework.report.model import Chart
 
-__all__ = ["grouped_bars", "ranking_bars", "target_gaps"]
+__all__ = [
+    "distribution",
+    "distribution_figure",
+    "grouped_bars",
+    "histogram",
+    "ranking_bars",
+    "ranking_bars_figure",
+    "target_gaps",
+]
 
 
 def ranking_bars(
@@ -60,20 +70,41 @@ def ranking_bars(
     (about 110 stay legible); ``value_label`` names the value axis.
     """
     check_id(id)
+    with chart_style():
+        fig = ranking_bars_figure(
+            labels, values, highlight=highlight, lang=lang, value_label=value_label
+        )
+        return render(fig, id, title)
+
+
+def ranking_bars_figure(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    highlight: str | Collection[str] | None = None,
+    lang: str = "vi",
+    value_label: str | None = None,
+    order: Sequence[int] | None = None,
+) -> Figure:
+    """The figure of :func:`ranking_bars`; ``order`` (indices of ``labels``, top first)
+    replaces the order by value."""
     lang = check_lang(lang)
     names = [str(x) for x in labels]
     vals = floats(values, "values", len(names))
     if not names:
         raise ValueError("ranking_bars needs at least one bar")
     marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
-    order = sorted(
-        range(len(names)),
-        key=lambda i: (0, -vals[i], i) if math.isfinite(vals[i]) else (1, 0.0, i),
-    )
+    if order is None:
+        order = sorted(
+            range(len(names)),
+            key=lambda i: (0, -vals[i], i) if math.isfinite(vals[i]) else (1, 0.0, i),
+        )
+    elif not order or not all(0 <= i < len(names) for i in order):
+        raise ValueError("order must hold at least one index of labels")
     n = len(order)
     _, size = row_metrics(n)
     extra = 42.0 + (12.0 if value_label else 0.0)
-    finite = finite_values(vals)
+    finite = finite_values([vals[i] for i in order])
     lo = min([0.0, *finite])
     hi = max([0.0, *finite])
     span = (hi - lo) or 1.0
@@ -121,7 +152,7 @@ def ranking_bars(
         ax.spines["left"].set_visible(False)
         if value_label:
             ax.set_xlabel(value_label)
-        return render(fig, id, title)
+        return fig
 
 
 def grouped_bars(
@@ -257,21 +288,46 @@ def distribution(
     dark vertical line. Missing values are left out.
     """
     check_id(id)
+    with chart_style():
+        fig = distribution_figure(
+            values, bins=bins, lang=lang, value_label=value_label, count_label=count_label
+        )
+        return render(fig, id, title)
+
+
+def histogram(ax: Axes, values: Sequence[float], *, bins: int, lang: str) -> float:
+    """Draw the histogram of :func:`distribution` on ``ax`` (finite ``values``, at least one):
+    ``bins`` equal bins from the lowest to the highest value, the mean as a dark line.
+    Returns the mean."""
+    vals = list(values)
+    lo, hi = min(vals), max(vals)
+    if hi - lo < 1e-12:
+        lo, hi = lo - 0.5, hi + 0.5
+    ax.hist(vals, bins=bins, range=(lo, hi), color=BLUE, edgecolor="white", linewidth=0.8)
+    mean = sum(vals) / len(vals)
+    ax.axvline(mean, color=DARK, linewidth=1.6)
+    ax.xaxis.set_major_formatter(tick_formatter(lang))
+    ax.grid(axis="y")
+    return mean
+
+
+def distribution_figure(
+    values: Sequence[float | None],
+    *,
+    bins: int = 10,
+    lang: str = "vi",
+    value_label: str | None = None,
+    count_label: str | None = None,
+) -> Figure:
+    """The figure of :func:`distribution`."""
     lang = check_lang(lang)
     vals = finite_values(floats(values, "values", len(values)))
     if not vals:
         raise ValueError("distribution needs at least one value")
-    lo, hi = min(vals), max(vals)
-    if hi - lo < 1e-12:
-        lo, hi = lo - 0.5, hi + 0.5
     with chart_style():
         fig = figure(7.0)
         ax = fig.add_subplot()
-        ax.hist(vals, bins=bins, range=(lo, hi), color=BLUE, edgecolor="white", linewidth=0.8)
-        mean = sum(vals) / len(vals)
-        ax.axvline(mean, color=DARK, linewidth=1.6)
-        ax.xaxis.set_major_formatter(tick_formatter(lang))
-        ax.grid(axis="y")
+        mean = histogram(ax, vals, bins=bins, lang=lang)
         if value_label:
             ax.set_xlabel(value_label)
         if count_label:
@@ -282,4 +338,4 @@ def distribution(
             Line2D([], [], color=DARK, linewidth=1.6),
         ]
         legend_below(fig, handles, [count_label or "", f"{words} {value_text(mean, lang)}"])
-        return render(fig, id, title)
+        return fig

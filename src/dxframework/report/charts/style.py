@@ -257,8 +257,8 @@ def chart_style() -> Iterator[None]:
         yield
 
 
-def figure(height_cm: float) -> Figure:
-    fig = Figure(figsize=(WIDTH_CM * _CM, height_cm * _CM), dpi=PNG_DPI, layout="constrained")
+def figure(height_cm: float, width_cm: float = WIDTH_CM) -> Figure:
+    fig = Figure(figsize=(width_cm * _CM, height_cm * _CM), dpi=PNG_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
