@@ -124,6 +124,31 @@ def test_headings_are_numbered_parts_then_arabic_then_letters(rendered: dict[str
     assert not any(re.match(r"^([IVX]+\.|\d+\.|[a-zđ]\)) ", b.text) for b in appendix)
 
 
+def test_part_titles_are_in_capitals_and_bold_as_appendix_i_writes_them(
+    rendered: dict[str, Any],
+) -> None:
+    """Decree 30's Appendix I sets the titles of parts (I., II., …) in capitals, bold; the
+    headings below them (1., a)) keep ordinary case. Checked in the model, the Markdown and
+    the DOCX (the Heading 1 style is bold)."""
+    doc = _proposal(rendered)
+    parts = doc.headings(1)[:-1]
+    assert parts[0] == "I. SỰ CẦN THIẾT VÀ CĂN CỨ PHÁP LÝ"  # written out by hand
+    assert parts[3] == "IV. NHIỆM VỤ VÀ GIẢI PHÁP"
+    for h in parts:
+        assert h == h.upper() and unicodedata.is_normalized("NFC", h)
+    assert doc.headings(1)[-1] == "Phụ lục"  # the appendices are not a numbered part
+    assert "1. Sự cần thiết" in doc.headings(2)[0]  # below the parts: ordinary case
+    assert any(h.startswith("a) ") and h != h.upper() for h in doc.headings(3))
+    en = _proposal(rendered, "en").headings(1)
+    assert en[0] == "I. NECESSITY AND LEGAL BASES"
+    md = rendered["vi"].path("proposal", "md").read_text(encoding="utf-8")
+    assert "## I. SỰ CẦN THIẾT VÀ CĂN CỨ PHÁP LÝ" in md.splitlines()
+    word = open_docx(str(rendered["vi"].path("proposal", "docx")))
+    first = next(p for p in word.paragraphs if p.style.name == "Heading 1")
+    assert first.text == "I. SỰ CẦN THIẾT VÀ CĂN CỨ PHÁP LÝ"
+    assert first.style.font.bold is True
+
+
 def test_docx_heading_and_closing_are_borderless_two_column_tables(
     rendered: dict[str, Any],
 ) -> None:
@@ -225,7 +250,7 @@ def test_report_plan_year_and_date_on_the_command_line(tmp_path: Path) -> None:
     assert "*Bắc Kạn, ngày 17 tháng 3 năm 2022*" in md
     assert "# KẾ HOẠCH: Chuyển đổi số năm 2022" in md
     assert "Số: 12/KH-UBND" in md
-    assert "## I. Kế hoạch chuyển đổi số năm 2022" in md
+    assert "## I. KẾ HOẠCH CHUYỂN ĐỔI SỐ NĂM 2022" in md
     word = open_docx(str(out / "plan.vi.docx"))
     assert word.core_properties.created.date() == DATE
 
@@ -453,12 +478,12 @@ def test_demo_pdf_has_the_administrative_parts_and_unbroken_words(
         "Bắc Kạn, ngày 15 tháng 3 năm 2025",
         "ĐỀ ÁN",
         "giả lập",
-        "I. Sự cần thiết và căn cứ pháp lý",
+        "I. SỰ CẦN THIẾT VÀ CĂN CỨ PHÁP LÝ",
         "Căn cứ pháp lý",
     ):
         assert text in unicodedata.normalize("NFC", first), text
     whole = unicodedata.normalize("NFC", "\n".join(pages))
-    assert "II. Thực trạng chuyển đổi số" in whole and "Nơi nhận:" in whole and "CHỦ TỊCH" in whole
+    assert "II. THỰC TRẠNG CHUYỂN ĐỔI SỐ" in whole and "Nơi nhận:" in whole and "CHỦ TỊCH" in whole
     assert all(page.strip() for page in pages if page is not pages[-1]), "a blank page"
 
     tasks = _pdf(rendered["vi"].path("tasks", "docx"), tmp_path)
@@ -481,13 +506,13 @@ def test_proposal_has_the_parts_of_a_de_an(rendered: dict[str, Any]) -> None:
     source and pillar), VII. implementation (each lead agency and its tasks)."""
     doc = rendered["vi"].docs["proposal"]
     assert [h.split(". ", 1)[1] for h in doc.document.headings(1)[:-1]] == [
-        "Sự cần thiết và căn cứ pháp lý",
-        "Thực trạng chuyển đổi số",
-        "Quan điểm và mục tiêu",
-        "Nhiệm vụ và giải pháp",
-        "Danh mục nhiệm vụ ưu tiên",
-        "Kinh phí thực hiện",
-        "Tổ chức thực hiện",
+        "SỰ CẦN THIẾT VÀ CĂN CỨ PHÁP LÝ",
+        "THỰC TRẠNG CHUYỂN ĐỔI SỐ",
+        "QUAN ĐIỂM VÀ MỤC TIÊU",
+        "NHIỆM VỤ VÀ GIẢI PHÁP",
+        "DANH MỤC NHIỆM VỤ ƯU TIÊN",
+        "KINH PHÍ THỰC HIỆN",
+        "TỔ CHỨC THỰC HIỆN",
     ]
     assert "Quyết định số 749/QĐ-TTg" in doc.sections["necessity"]
     assert "## Quan điểm" in doc.sections["objectives"]

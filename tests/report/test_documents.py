@@ -84,7 +84,7 @@ def labels(lang: str) -> dict[str, str]:
 
 def section_headings(lang: str, plan_year: int, sections: tuple[str, ...] = PROPOSAL) -> list[str]:
     """The level-1 heading of each section, from the labels, numbered I., II., … as Decree 30
-    numbers the parts (the appendices are not numbered)."""
+    numbers the parts, the titles in capitals (the appendices are not numbered)."""
     t = labels(lang)
     text = {
         "necessity": t["necessity"],
@@ -98,7 +98,9 @@ def section_headings(lang: str, plan_year: int, sections: tuple[str, ...] = PROP
         "appendices": t["appendices"],
     }
     numerals = iter(("I", "II", "III", "IV", "V", "VI", "VII", "VIII"))
-    return [text[s] if s == "appendices" else f"{next(numerals)}. {text[s]}" for s in sections]
+    return [
+        text[s] if s == "appendices" else f"{next(numerals)}. {text[s].upper()}" for s in sections
+    ]
 
 
 NUMBER = re.compile(r"^(?:[IVXLC]+\.|\d+\.|[a-zđ]+\)) ")

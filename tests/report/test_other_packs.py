@@ -20,13 +20,13 @@ def test_proposal_renders_for_other_packs(name: str) -> None:
     (doc,) = render_documents(pack, results, "en", ["proposal"], today=dt.date(2025, 3, 15))
     top = [b.text for b in doc.document.blocks if isinstance(b, Heading) and b.level == 1]
     assert top == [
-        "I. Necessity and legal bases",
-        "II. Current state of digital transformation",
-        "III. Viewpoints and objectives",
-        "IV. Tasks and solutions",
-        "V. Priority task list",
-        "VI. Funding",
-        "VII. Implementation",
+        "I. NECESSITY AND LEGAL BASES",
+        "II. CURRENT STATE OF DIGITAL TRANSFORMATION",
+        "III. VIEWPOINTS AND OBJECTIVES",
+        "IV. TASKS AND SOLUTIONS",
+        "V. PRIORITY TASK LIST",
+        "VI. FUNDING",
+        "VII. IMPLEMENTATION",
         "Appendices",
     ]
     assert any(isinstance(b, Table) for b in doc.document.blocks)

@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
 import click
 from rich.table import Table
 
@@ -29,9 +28,8 @@ from dxframework.assessment.crosswalk import (
     read_unit_map,
     resolve_rules,
 )
-from dxframework.assessment.gaps import gap_report
 from dxframework.assessment.reader import parse_date, read_assessments
-from dxframework.assessment.records import ValuesChoice
+from dxframework.assessment.runs import AssessmentNote, score_assessment
 from dxframework.assessment.search import search
 from dxframework.assessment.status import BY, HEADERS, progress, progress_rows
 from dxframework.cli.app import (
@@ -46,6 +44,7 @@ from dxframework.cli.app import (
 from dxframework.errors import DxfError, Problem
 from dxframework.io.writers import check_inputs_outside, csv_text, json_text, write_text_files
 from dxframework.model.text import natural_key
+from dxframework.packs.runs import DataInput
 
 __all__ = ["crosswalk_cmd", "find_cmd", "gaps_cmd", "status_cmd"]
 
@@ -279,6 +278,14 @@ def _results_csv(result: Any) -> str:
 @click.option("--level", "-l", default=None, help="Level assessed (default: as the pack declares).")
 @_data_options
 @click.option(
+    "--base",
+    "base",
+    type=click.Path(path_type=Path, exists=True),
+    multiple=True,
+    help="The level's data the assessment is merged over (units, auxiliary columns, values "
+    "not assessed), as dxf run --data; default: the level's sample data.",
+)
+@click.option(
     "--fallback",
     type=click.Choice(["self", "none"]),
     default=None,
@@ -295,6 +302,7 @@ def gaps_cmd(
     data: tuple[Path, ...],
     period: int | None,
     locale: str | None,
+    base: tuple[Path, ...],
     fallback: str | None,
     top: int,
     lang: str,
@@ -302,23 +310,30 @@ def gaps_cmd(
 ) -> None:
     """Score the assessment both ways (self-assessed and verified) and write the gap report:
     per unit and indicator, self − verified in points and in index effect, ranked by how far
-    each disagreement moves the unit's rank."""
+    each disagreement moves the unit's rank.
+
+    The assessment is merged over the level's data (--base, default its sample data) as
+    ``dxf run --values verified|self`` does, so results-verified.csv holds the scores of
+    ``dxf run --values verified`` and results-self.csv those of ``dxf run --values self``.
+    """
+    check_inputs_outside(out_dir, [*data, *base])  # before scoring anything
     pack = registry().pack(pack_name)
-    cfg, lvl = _assessment_level(pack, level)
-    assessment, paths = _read(cfg, lvl, data, period, locale)
-    choice: ValuesChoice = cfg.choice
-    if fallback is not None:
-        choice = attrs.evolve(
-            choice, side="verified", fallback=None if fallback == "none" else "self"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AssessmentNote)
+        assessed = score_assessment(
+            pack,
+            list(data) or None,
+            "verified",
+            level=level,
+            fallback=None if fallback is None else ("none" if fallback == "none" else "self"),
+            data=DataInput(base, locale=locale) if base else None,
+            period=period,
+            locale=locale,
         )
-    else:
-        choice = attrs.evolve(choice, side="verified")
-    pipe = lvl.pipeline()
-
-    def run(ds: Any) -> Any:
-        return lvl.run(ds, pipe, version=pack.version)
-
-    report = gap_report(assessment, run, pipe, lvl.framework, choice=choice)
+    for w in caught:  # notes are said once, below; other warnings as they came
+        if not issubclass(w.category, AssessmentNote):
+            warnings.warn(w.message, w.category, stacklevel=1)
+    report = assessed.gaps
     rows = report.rows()
     files = {
         "results-verified.csv": _results_csv(report.verified),
@@ -326,7 +341,7 @@ def gaps_cmd(
         "gaps.csv": report.csv_text(),
         "notes.txt": "\n".join(report.notes) + ("\n" if report.notes else ""),
     }
-    written = _write(out_dir, files, paths)
+    written = _write(out_dir, files, [*assessed.files, *base])
     for note in report.notes:
         out.print(f"note: {note}", markup=False)
     f, t = _fmt(lang), _T[lang]

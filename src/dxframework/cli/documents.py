@@ -79,6 +79,72 @@ TASK_WORDS = {
 }
 
 
+def document_options(func: Any) -> Any:
+    """``--org``, ``--date``, ``--number``, ``--plan-year`` and ``--term``: who issues the
+    documents, when, under which number, for which plan year and which period (the options
+    of ``dxf report`` and ``dxf demo``, defined once)."""
+    options = [
+        click.option(
+            "--org",
+            "org_file",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="An organisation profile (TOML): issuing body, place, signer, recipients, "
+            "symbols.",
+        ),
+        click.option(
+            "--date",
+            "doc_date",
+            default=None,
+            help="The date of the documents, 2022-03-17 or 17/03/2022 (default: today).",
+        ),
+        click.option(
+            "--number",
+            default=None,
+            help="The document number before the symbol: 45 gives 'Số: 45/ĐA-UBND' "
+            "(default: blank).",
+        ),
+        click.option(
+            "--plan-year",
+            type=click.IntRange(1900, 2200),
+            default=None,
+            help="The year of the annual plan (default: the year after the latest data).",
+        ),
+        click.option(
+            "--term",
+            default=None,
+            help="The proposal's own period, 2026-2030: set in its title ('giai đoạn "
+            "2026–2030') and texts (default: the period of the pack's title). Not the data "
+            "year (--period) nor the plan year.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def document_settings(
+    org_file: Path | None,
+    doc_date: str | None,
+    number: str | None,
+    plan_year: int | None,
+    term: str | None,
+) -> dict[str, Any]:
+    """The keyword arguments of :func:`render_documents` that :func:`document_options`
+    gives (the term checked before anything is scored)."""
+    if term is not None:
+        from dxframework.report.context import parse_term  # the report extra
+
+        parse_term(term)
+    return {
+        "today": _parse_date(doc_date),
+        "plan_year": plan_year,
+        "org": org_file,
+        "number": number,
+        "term": term,
+    }
+
+
 @cli.command("report")
 @pack_option
 @level_option
@@ -114,30 +180,7 @@ TASK_WORDS = {
     default=None,
     help="An updated copy of the task catalogue (CSV, Excel or JSON).",
 )
-@click.option(
-    "--org",
-    "org_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="An organisation profile (TOML): issuing body, place, signer, recipients, symbols.",
-)
-@click.option(
-    "--date",
-    "doc_date",
-    default=None,
-    help="The date of the documents, 2022-03-17 or 17/03/2022 (default: today).",
-)
-@click.option(
-    "--number",
-    default=None,
-    help="The document number before the symbol: 45 gives 'Số: 45/ĐA-UBND' (default: blank).",
-)
-@click.option(
-    "--plan-year",
-    type=click.IntRange(1900, 2200),
-    default=None,
-    help="The year of the annual plan (default: the year after the latest data).",
-)
+@document_options
 @click.option(
     "--profiles",
     default=None,
@@ -177,6 +220,7 @@ def report_cmd(
     doc_date: str | None,
     number: str | None,
     plan_year: int | None,
+    term: str | None,
     profiles: str | None,
     texts_dir: Path | None,
     reference_docx: Path | None,
@@ -196,6 +240,7 @@ def report_cmd(
     _check_templates(templates_dir)
     if texts_dir is not None and not texts_dir.is_dir():
         raise DxfError(Problem("text folder not found", file=str(texts_dir)))
+    settings = document_settings(org_file, doc_date, number, plan_year, term)
     pack = registry().pack(pack_name)
     results = score_levels(pack, level, data, framework, period, pipeline)
     names, fmts = split_csv(documents), split_csv(formats)
@@ -208,13 +253,10 @@ def report_cmd(
             names,
             templates_dir,
             tasks_file,
-            today=_parse_date(doc_date),
-            plan_year=plan_year,
-            org=org_file,
-            number=number,
             profiles=profiles,
             texts=texts_dir,
             progress=lambda text: bar.update(task, description=f"rendering: {text}"),
+            **settings,
         )
         from dxframework.report.output import write_documents  # the report extra
 
@@ -259,7 +301,8 @@ def _render(
 ) -> list[RenderedDocument]:
     """Render the documents of the scored levels (nothing is written).
 
-    ``options``: ``today``, ``plan_year``, ``org``, ``number`` of :func:`render_documents`.
+    ``options``: ``today``, ``plan_year``, ``org``, ``number``, ``term``… of
+    :func:`render_documents`.
     """
     from dxframework.report.build import render_documents  # the report extra
 
@@ -409,23 +452,34 @@ def templates_copy_cmd(name: str, directory: Path) -> None:
     help="Folder for the results.",
 )
 @lang_option
+@document_options
 @handle_errors
-def demo_cmd(out_dir: Path, lang: str) -> None:
+def demo_cmd(
+    out_dir: Path,
+    lang: str,
+    org_file: Path | None,
+    doc_date: str | None,
+    number: str | None,
+    plan_year: int | None,
+    term: str | None,
+) -> None:
     """The main job on the bundled Bắc Kạn demo data (synthetic).
 
     Scores the districts and communes (each level once), writes every stage's data set, and
     writes the proposal, the annual plan and the priority task list as HTML, Markdown and
-    DOCX from the same runs.
+    DOCX from the same runs. --date, --number, --plan-year, --term and --org are those of
+    dxf report.
     """
     reg = registry()
     if "backan" not in reg.packs:
         raise DxfError(
             Problem("the demo needs the backan pack", hint="pip install -e plugins/dxf-backan")
         )
-    check_inputs_outside(out_dir, [])
+    check_inputs_outside(out_dir, [org_file])
+    settings = document_settings(org_file, doc_date, number, plan_year, term)
     pack = reg.pack("backan")
     results = score_levels(pack)
-    rendered = _render(pack, results, lang, list(DOCUMENT_NAMES), None, None)
+    rendered = _render(pack, results, lang, list(DOCUMENT_NAMES), None, None, **settings)
     from dxframework.report.output import write_documents  # the report extra
 
     with atomic_folder(out_dir):  # results and documents in one swap: all or nothing

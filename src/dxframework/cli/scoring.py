@@ -29,6 +29,7 @@ from dxframework.cli.app import (
     framework_option,
     handle_errors,
     json_option,
+    lang_option,
     level_option,
     out,
     out_option,
@@ -41,6 +42,7 @@ from dxframework.cli.app import (
     registry,
     score_levels,
 )
+from dxframework.errors import DxfError, Problem
 from dxframework.io.writers import check_inputs_outside, write_text_files
 from dxframework.packs.runs import WrittenLevel, ranking, write_results
 from dxframework.pipeline.result import RunResult
@@ -157,6 +159,15 @@ def _score_with_progress(
     "folder of them; repeat for several; default with --values: the pack's sample. Its "
     "values replace those of the data (--data, default the sample data) that it covers.",
 )
+@click.option(
+    "--xlsx",
+    is_flag=True,
+    default=False,
+    help="Also write LEVEL.xlsx beside the CSV files: the results with ranks, one sheet per "
+    "stage, the records, weights, framework and manifest, as dxf export (needs openpyxl: "
+    "the excel extra); --lang sets its headers.",
+)
+@lang_option
 @click.option("--top", type=int, default=10, show_default=True, help="Rows of the ranking shown.")
 @json_option
 @handle_errors
@@ -170,6 +181,8 @@ def run_cmd(
     out_dir: Path,
     values: str | None,
     assessment: tuple[Path, ...],
+    xlsx: bool,
+    lang: str,
     top: int,
     as_json: bool,
 ) -> None:
@@ -177,14 +190,16 @@ def run_cmd(
 
     With --values or --assessment, the level assessed is scored on the assessment's
     self-assessed or verified values, and gaps.csv (self − verified, by effect on rank) is
-    written beside the results.
+    written beside the results. With --xlsx, LEVEL.xlsx (the workbook of dxf export) too,
+    in the same all-or-nothing write.
     """
+    workbook = _workbook_writer() if xlsx else None  # before scoring: is openpyxl there?
     given = data.paths if data is not None else ()
     inputs = [*given, *assessment, framework, pipeline]
     check_inputs_outside(out_dir, inputs)  # before scoring anything
     pack = registry().pack(pack_name)
     assessed: AssessedRun | None = None
-    extra: dict[str, dict[str, str]] = {}
+    extra: dict[str, dict[str, str | bytes]] = {}
     if values is not None or assessment:
         assessed = _assess_with_progress(
             pack, level, data, framework, period, pipeline, values, assessment
@@ -194,6 +209,9 @@ def run_cmd(
         inputs += assessed.files
     else:
         results = _score_with_progress(pack, level, data, framework, period, pipeline)
+    if workbook is not None:
+        for name, result in results.items():
+            extra.setdefault(name, {})[f"{name}.xlsx"] = workbook(result, lang)
     written = write_results(pack, results, out_dir, inputs, extra=extra)
     if as_json:
         doc: dict[str, Any] = {
@@ -224,6 +242,20 @@ def run_cmd(
             f"{len(assessed.gaps.gaps)} gap(s) in gaps.csv",
             markup=False,
         )
+
+
+def _workbook_writer() -> Any:
+    """:func:`dxframework.report.export.workbook_bytes`, imported only for --xlsx (openpyxl
+    is in the excel extra); a missing openpyxl is a user error, found before scoring."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise DxfError(
+            Problem("--xlsx needs openpyxl", hint="pip install 'dxframework[excel]'")
+        ) from None
+    from dxframework.report.export import workbook_bytes
+
+    return workbook_bytes
 
 
 def _assess_with_progress(

@@ -35,6 +35,7 @@ from dxframework._version import __version__
 from dxframework.errors import DxfError, Problem
 from dxframework.io.safe import neutralise
 from dxframework.model.dataset import Dataset
+from dxframework.model.text import natural_key
 
 __all__ = [
     "MARKER",
@@ -105,7 +106,9 @@ def dataset_csv_text(
 ) -> str:
     """CSV text: ``unit`` (and ``period`` for panels), then one column per code.
 
-    With ``extra = {"_rank": ranks}`` each column is followed by its rank column. Unit codes
+    Rows list the units in natural order of their codes (``1.2`` before ``1.10``), columns
+    in the data set's order (the framework's). With ``extra = {"_rank": ranks}`` each column
+    is followed by its rank column. Unit codes
     and column codes that a spreadsheet would run as formulas are neutralised (a leading
     ``'``, see :func:`dxframework.io.safe.neutralise`); numbers are written as they are.
     """
@@ -119,8 +122,11 @@ def dataset_csv_text(
         if ranks is not None:
             header.append(neutralise(c + rank_suffix))
     w.writerow(header)
+    units = data.units  # rows in natural order of the unit codes (1.2 before 1.10)
+    order = sorted(range(len(units)), key=lambda k: natural_key(units[k].code))
     for p, period in enumerate(data.periods):
-        for i, u in enumerate(data.units):
+        for i in order:
+            u = units[i]
             row: list[str] = [neutralise(u.code)] + ([str(period)] if panel else [])
             for j in range(len(data.columns)):
                 row.append(_cell(data.values[p, i, j]))

@@ -232,7 +232,7 @@ def write_results(
     results: Mapping[str, RunResult],
     out: str | Path,
     inputs: Iterable[str | Path | None] = (),
-    extra: Mapping[str, Mapping[str, str]] | None = None,
+    extra: Mapping[str, Mapping[str, str | bytes]] | None = None,
 ) -> list[WrittenLevel]:
     """Write the results of the scored levels into ``out``, all or nothing.
 
@@ -244,8 +244,8 @@ def write_results(
 
     ``inputs`` are paths the run read besides the levels' sample data: none may lie inside
     ``out`` (see :func:`dxframework.io.writers.check_inputs_outside`). ``extra`` gives more
-    text files per level (``{"district": {"gaps.csv": text}}``), written beside the results
-    in the same swap.
+    files per level (``{"district": {"gaps.csv": text, "district.xlsx": data}}``: text is
+    written as UTF-8, bytes as they are), beside the results in the same swap.
     """
     out = Path(out)
     levels = [pack.level(name) for name in results]
@@ -262,8 +262,11 @@ def write_results(
                     name = f"rollup-{to}.csv"
                     (folder / name).write_text(dataset_csv_text(rolled), encoding="utf-8")
                     files.append(target / name)
-                for name, text in (extra or {}).get(lvl.name, {}).items():
-                    (folder / name).write_text(text, encoding="utf-8")
+                for name, content in (extra or {}).get(lvl.name, {}).items():
+                    if isinstance(content, bytes):
+                        (folder / name).write_bytes(content)
+                    else:
+                        (folder / name).write_text(content, encoding="utf-8")
                     files.append(target / name)
             written.append(WrittenLevel(lvl.name, target, tuple(files)))
     return written

@@ -120,18 +120,26 @@ class _Numbering:
         return f"{n}." if level == 2 else f"{_letter(n, self.lang)})"
 
 
+def _numbered(level: int, number: str, text: str) -> str:
+    """A numbered heading; a part's title (level 1) in capitals, as Decree 30's Appendix I
+    writes the titles of parts and sections ("I. SỰ CẦN THIẾT VÀ CĂN CỨ PHÁP LÝ"), the
+    headings below in ordinary case."""
+    return f"{number} {text.upper() if level == 1 else text}"
+
+
 def number_headings(parts: Sequence[tuple[str, Sequence[Block]]], lang: str) -> list[Block]:
     """The blocks of the sections with headings numbered as Decree 30 does: I., 1., a).
 
-    Level 1 takes Roman numerals across the whole document, level 2 "1.", level 3 "a)";
-    deeper levels are not numbered, nor the sections in :data:`UNNUMBERED`.
+    Level 1 takes Roman numerals across the whole document and its title in capitals
+    (bold in every writer, as headings are), level 2 "1.", level 3 "a)"; deeper levels are
+    not numbered, nor the sections in :data:`UNNUMBERED`.
     """
     numbering = _Numbering(lang)
     out: list[Block] = []
     for section, blocks in parts:
         for b in blocks:
             if isinstance(b, Heading) and b.level <= 3 and section not in UNNUMBERED:
-                out.append(Heading(b.level, f"{numbering.next(b.level)} {b.text}"))
+                out.append(Heading(b.level, _numbered(b.level, numbering.next(b.level), b.text)))
             else:
                 out.append(b)
     return out
@@ -150,7 +158,8 @@ def _number_markdown(parts: Sequence[tuple[str, str]], lang: str) -> list[str]:
             continue
 
         def sub(m: re.Match[str]) -> str:
-            return f"{m.group(1)}{m.group(2)}{numbering.next(len(m.group(1)))} {m.group(3)}"
+            level = len(m.group(1))
+            return f"{m.group(1)}{m.group(2)}{_numbered(level, numbering.next(level), m.group(3))}"
 
         out.append(_MD_HEADING.sub(sub, text))
     return out
@@ -167,10 +176,8 @@ def _with_signature(blocks: list[Block], at: int) -> list[Block]:
 
 def _summary(name: str, context: Mapping[str, Any], labels: Mapping[str, str]) -> str:
     """The summary under the document type: what the document is about."""
-    lang = context["lang"]
     if name == "proposal":
-        report = context["report"]
-        own = report.get(f"summary_{lang}")
+        own = context.get("summary")  # the pack's summary, with the term (--term) set
         if own:
             return str(own)
         title = str(context["title"])
@@ -265,6 +272,7 @@ def render_documents(
     profiles: str | Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
     texts: str | Path | None = None,
+    term: str | Sequence[int] | None = None,
 ) -> list[RenderedDocument]:
     """Render the named documents of a pack's scored levels in ``lang``.
 
@@ -276,6 +284,9 @@ def render_documents(
     codes; see :func:`dxframework.report.context.select_profiles`). ``progress`` is called
     with a short text as each step starts (the CLI shows a progress bar). ``texts`` is a
     folder of narrative texts (``necessity.vi.md``, …; see :mod:`dxframework.report.texts`).
+    ``term`` is the proposal's own period ("2026-2030", default the period of the pack's
+    title), set in its title, its summary and the narrative texts (see
+    :func:`dxframework.report.context.with_term`).
     """
     step = progress or (lambda _text: None)
     unknown = [n for n in names if n not in DOCUMENTS]
@@ -286,7 +297,7 @@ def render_documents(
     logger.info("rendering %s (%s) for %s", ", ".join(names), lang, pack.name)
     step("context")
     context, requests = build_context(
-        pack, results, lang, tasks, series, today, plan_year, profiles, texts
+        pack, results, lang, tasks, series, today, plan_year, profiles, texts, term
     )
     profile = org if isinstance(org, OrgProfile) else load_org(pack, org)
     labels = template_labels(lang, template_sources(user_dir))

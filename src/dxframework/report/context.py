@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from dxframework.analysis.targets import index_room, indicator_targets, pillar_shares
 from dxframework.errors import DxfError, Problem
 from dxframework.model.dataset import Dataset
 from dxframework.model.tasks import TaskCatalogue
+from dxframework.model.text import natural_key, natural_sorted
 from dxframework.pipeline.result import RunResult
 from dxframework.report.chart_requests import MAX_BARS, MAX_SERIES, ChartRequest, chart_requests
 from dxframework.report.levels import LevelView
@@ -37,8 +37,10 @@ __all__ = [
     "PROFILES_ALL_UP_TO",
     "ChartRequest",
     "build_context",
+    "parse_term",
     "pillar_shares",
     "select_profiles",
+    "with_term",
 ]
 
 #: Without ``profiles``, every unit gets a profile up to this many units; above, the best
@@ -84,6 +86,68 @@ def select_profiles(
     return [u for u in units if str(u["code"]) in wanted]
 
 
+#: A period of years in a title: "2022–2025", "2022-2025" (en dash or hyphen).
+_PERIOD = re.compile(r"(?<!\d)(\d{4})\s*[–-]\s*(\d{4})(?!\d)")
+#: The orientation after the period: ", định hướng đến năm 2030", ", with orientation to 2030".
+_ORIENTATION = re.compile(
+    r",?\s*(?:định hướng|tầm nhìn) đến năm (\d{4})|,?\s*with (?:an )?(?:orientation|vision) to "
+    r"(\d{4})",
+    re.IGNORECASE,
+)
+_TERM_WORD = {"vi": " giai đoạn {term}", "en": ", {term}"}
+
+
+def parse_term(value: object) -> tuple[int, int]:
+    """The document's own period: ``"2026-2030"``, ``"2026–2030"`` or ``[2026, 2030]``."""
+    pair: Sequence[object]
+    if isinstance(value, list | tuple) and len(value) == 2:
+        pair = value
+    else:
+        m = _PERIOD.fullmatch(str(value).strip())
+        pair = [m.group(1), m.group(2)] if m else []
+    try:
+        start, end = int(str(pair[0])), int(str(pair[1]))
+    except (IndexError, TypeError, ValueError):
+        start = end = 0
+    if not (1900 <= start <= end <= 2200):
+        raise DxfError(
+            Problem(
+                f"term {value!r} is not a period of years",
+                hint="write the first and the last year: 2026-2030",
+            )
+        )
+    return start, end
+
+
+def _default_term(report: Mapping[str, Any], title: str) -> tuple[int, int] | None:
+    """The period the pack's title states: ``term`` in ``[report]``, else the title's."""
+    if report.get("term") is not None:
+        return parse_term(report["term"])
+    m = _PERIOD.search(title)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def with_term(text: str, term: tuple[int, int], lang: str) -> str:
+    """A title (or summary) with its period replaced by ``term``.
+
+    The first period of years in the text ("2022–2025") becomes the term ("2026–2030");
+    a text without one gets it appended ("… giai đoạn 2026–2030", "…, 2026–2030"). An
+    orientation that no longer reaches past the term (", định hướng đến năm 2030" after
+    2026–2030) is dropped; a later one (", tầm nhìn đến năm 2045") stays.
+    """
+    period = f"{term[0]}–{term[1]}"
+    if _PERIOD.search(text):
+        out = _PERIOD.sub(period, text, count=1)
+    else:
+        out = text.rstrip() + _TERM_WORD.get(lang, _TERM_WORD["en"]).format(term=period)
+
+    def orientation(m: re.Match[str]) -> str:
+        year = int(m.group(1) or m.group(2))
+        return "" if year <= term[1] else m.group(0)
+
+    return _ORIENTATION.sub(orientation, out)
+
+
 def _overview(lv: LevelView) -> list[dict[str, Any]]:
     rows = []
     for code in [lv.index, *lv.pillars]:
@@ -107,8 +171,7 @@ def _overview(lv: LevelView) -> list[dict[str, Any]]:
 
 def _unit_entries(lv: LevelView) -> list[dict[str, Any]]:
     entries = []
-    order = np.argsort(lv.ranks.values[lv.p, :, lv.ranks.column_index(lv.index)], kind="stable")
-    for i in order:
+    for i in lv.by_rank():
         u = lv.scores.units[int(i)]
         rows = []
         for code in lv.codes():
@@ -130,7 +193,7 @@ def _unit_entries(lv: LevelView) -> list[dict[str, Any]]:
                 }
             )
         mains = [r for r in rows if r["kind"] == "main" and r["value"] is not None]
-        rel = sorted(mains, key=lambda r: (r["vs_mean"], r["code"]))
+        rel = sorted(mains, key=lambda r: (r["vs_mean"], natural_key(r["code"])))
         entries.append(
             {
                 "code": u.code,
@@ -148,9 +211,8 @@ def _unit_entries(lv: LevelView) -> list[dict[str, Any]]:
 
 def _ranking_table(lv: LevelView, parents: Mapping[str, str]) -> dict[str, Any]:
     rows = []
-    order = np.argsort(lv.ranks.values[lv.p, :, lv.ranks.column_index(lv.index)], kind="stable")
     within = lv.result.ranks_within("parent") if any(u.parent for u in lv.scores.units) else None
-    for i in order:
+    for i in lv.by_rank():
         u = lv.scores.units[int(i)]
         rows.append(
             {
@@ -248,7 +310,7 @@ def _tasks(
             }
         )
     if room:
-        rows.sort(key=lambda r: (-float(r["effect"] or 0.0), str(r["id"])))
+        rows.sort(key=lambda r: (-float(r["effect"] or 0.0), natural_key(r["id"])))
     for n, r in enumerate(rows, start=1):
         r["order"] = n
     plan = [
@@ -288,7 +350,7 @@ def _areas(
     """The tasks grouped by pillar (tasks and solutions by area), in the framework's order."""
     order = [*lv.pillars]
     out = []
-    for code in [*order, *sorted({r["pillar"] for r in rows} - set(order))]:
+    for code in [*order, *natural_sorted({r["pillar"] for r in rows} - set(order))]:
         tasks = [r for r in rows if r["pillar"] == code and r["status"] != "cancelled"]
         if tasks:
             out.append({"code": code, "label": label(code), "tasks": tasks})
@@ -318,6 +380,7 @@ def build_context(
     plan_year: int | None = None,
     profiles: str | Sequence[str] | None = None,
     texts_dir: str | Path | None = None,
+    term: str | Sequence[int] | None = None,
 ) -> tuple[dict[str, Any], list[ChartRequest]]:
     """The template context and the charts to draw for a pack's scored levels.
 
@@ -342,6 +405,12 @@ def build_context(
     texts_dir
         A folder of narrative texts replacing the pack's and the built-in ones (see
         :mod:`dxframework.report.texts`).
+    term
+        The proposal's own period ("2026-2030"): it replaces the period of the title and
+        the summary (see :func:`with_term`) and fills ``{term}``, ``{term_start}``,
+        ``{term_end}`` in the narrative texts. Default: the pack's (``term`` in its
+        ``[report]`` table, else the period its title states). Not the data year
+        (``--period``) nor the plan year.
     """
     targets = pack.targets()
     target_level = targets.get("level")
@@ -432,14 +501,27 @@ def build_context(
     report = pack.report
     day = today or dt.date.today()
     folders = text_folders(pack, texts_dir)
+    title = str(
+        report.get(f"title_{lang}") or (pack.title_vi if lang == "vi" else pack.title_en) or ""
+    )
+    summary = str(report.get(f"summary_{lang}") or "")
+    own_term = _default_term(report, title)
+    doc_term = parse_term(term) if term is not None else own_term
+    if term is not None and doc_term is not None:
+        title = with_term(title, doc_term, lang)
+        summary = with_term(summary, doc_term, lang) if summary else ""
     ctx: dict[str, Any] = {
-        "texts": load_texts(folders, lang),
+        "texts": load_texts(folders, lang, doc_term),
         "legal_bases": legal_bases(folders, lang, day),
         "funding": _funding(task_rows),
         "areas": _areas(task_rows, lv, task_label),
         "agencies": _agencies(task_rows),
         "lang": lang,
-        "title": report.get(f"title_{lang}") or (pack.title_vi if lang == "vi" else pack.title_en),
+        "title": title,
+        "summary": summary,
+        "term": None
+        if doc_term is None
+        else {"start": doc_term[0], "end": doc_term[1], "text": f"{doc_term[0]}–{doc_term[1]}"},
         "subtitle": report.get(f"subtitle_{lang}", ""),
         "organisation": report.get(f"organisation_{lang}", ""),
         "date": day.isoformat(),

@@ -22,6 +22,7 @@ from typing import Any
 
 from dxframework.io.safe import neutralise
 from dxframework.model.dataset import Dataset
+from dxframework.model.text import natural_key
 from dxframework.pipeline.result import RunResult
 
 __all__ = ["HEADERS", "csv_bytes", "workbook_bytes"]
@@ -111,8 +112,11 @@ def _data_rows(
             header.append(_text(f"{c} ({h['rank']})"))
             formats.append(RANK_FORMAT)
     rows: list[list[Any]] = []
+    units = data.units  # rows in natural order of the unit codes, as results.csv
+    order = sorted(range(len(units)), key=lambda k: natural_key(units[k].code))
     for p, period in enumerate(data.periods):
-        for i, u in enumerate(data.units):
+        for i in order:
+            u = units[i]
             row: list[Any] = [_text(u.code), _text(u.name or ""), int(period)]
             for j in range(len(data.columns)):
                 row.append(_number(data.values[p, i, j]))

@@ -9,6 +9,7 @@ import numpy as np
 
 from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
+from dxframework.model.text import natural_key
 from dxframework.pipeline.result import RunResult
 
 __all__ = ["LevelView", "optional_float", "structure"]
@@ -100,12 +101,31 @@ class LevelView:
         col = self.column(code, p)
         return optional_float(np.nanmean(col)) if np.any(~np.isnan(col)) else None
 
+    def by_rank(self, code: str | None = None) -> list[int]:
+        """The units' positions, best rank first; units tied (and those without a rank, last)
+        in natural order of their codes (``1.2`` before ``1.10``), not in the data's order."""
+        r = self.ranks.values[self.p, :, self.ranks.column_index(code or self.index)]
+        units = self.scores.units
+
+        def key(i: int) -> tuple[bool, float, Any]:
+            missing = bool(np.isnan(r[i]))
+            return missing, 0.0 if missing else float(r[i]), natural_key(units[i].code)
+
+        return sorted(range(len(units)), key=key)
+
     def best_worst(self, code: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The best and the worst unit on ``code`` (of units tied, the first in natural
+        order of codes)."""
         col = self.column(code)
         if not np.any(~np.isnan(col)):
             return {}, {}
-        hi, lo = int(np.nanargmax(col)), int(np.nanargmin(col))
         units = self.scores.units
+
+        def first(at: np.ndarray) -> int:
+            return min((int(i) for i in at), key=lambda i: natural_key(units[i].code))
+
+        hi = first(np.flatnonzero(col == np.nanmax(col)))
+        lo = first(np.flatnonzero(col == np.nanmin(col)))
         return (
             {"name": units[hi].name or units[hi].code, "value": optional_float(col[hi])},
             {"name": units[lo].name or units[lo].code, "value": optional_float(col[lo])},

@@ -6,6 +6,10 @@ table) and the built-in defaults (``templates/texts``). The legal bases are a TO
 ``legal_bases.toml`` (``[[bases]]`` with ``date``, ``vi``, ``en``) found the same way; a
 document lists those issued on or before its date. The texts are the author's Markdown
 (as templates are), not data: they are not escaped.
+
+A text may name the document's own period (``dxf report --term 2026-2030``, default the
+period of the pack's title) as ``{term}`` (2026–2030), ``{term_start}`` and ``{term_end}``;
+no other braces are read, so a text holds any other ``{`` as it is.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dxframework.errors import DxfError, Problem
 from dxframework.report.builtin_templates import BUILTIN_TEMPLATES
 from dxframework.report.markdown import MarkdownText
 
-__all__ = ["TEXTS", "legal_bases", "load_texts", "text_folders"]
+__all__ = ["TEXTS", "fill_term", "legal_bases", "load_texts", "text_folders"]
 
 #: The narrative texts a document may hold.
 TEXTS = (
@@ -52,8 +56,23 @@ def _read(path: Path) -> str:
         raise DxfError(Problem("the text is not UTF-8", file=str(path))) from None
 
 
-def load_texts(folders: Sequence[Path], lang: str) -> dict[str, MarkdownText]:
-    """Each narrative in ``lang`` (falling back to Vietnamese), or empty when none is found."""
+def fill_term(text: str, term: tuple[int, int] | None) -> str:
+    """``{term}``, ``{term_start}`` and ``{term_end}`` of a text replaced by the period
+    (left as they are without one)."""
+    if term is None:
+        return text
+    return (
+        text.replace("{term}", f"{term[0]}–{term[1]}")
+        .replace("{term_start}", str(term[0]))
+        .replace("{term_end}", str(term[1]))
+    )
+
+
+def load_texts(
+    folders: Sequence[Path], lang: str, term: tuple[int, int] | None = None
+) -> dict[str, MarkdownText]:
+    """Each narrative in ``lang`` (falling back to Vietnamese), or empty when none is found;
+    ``term`` fills the period placeholders (see :func:`fill_term`)."""
     out: dict[str, MarkdownText] = {}
     for name in TEXTS:
         text = ""
@@ -69,7 +88,7 @@ def load_texts(folders: Sequence[Path], lang: str) -> dict[str, MarkdownText]:
             if found is not None:
                 text = _read(found)
                 break
-        out[name] = MarkdownText(text.strip())
+        out[name] = MarkdownText(fill_term(text.strip(), term))
     return out
 
 
