@@ -215,9 +215,29 @@ def test_command_writes_one_file_and_refuses_bad_targets(tmp_path: Path, backan:
     )
     assert clash.exit_code == 2 and "overwrite an input" in clash.stderr
     assert data.read_text(encoding="utf-8") == "unit,name\n"
-    inside = invoke("-q", "dashboard", "--pack", "backan", "--out", str(backan.root / "x.html"))
-    assert inside.exit_code == 2 and "pack's folder" in inside.stderr
-    assert not (backan.root / "x.html").exists()
+    framework = backan.levels["district"].framework_path  # a file the pack reads
+    before = framework.read_bytes()
+    pack_file = invoke("-q", "dashboard", "--pack", "backan", "--out", str(framework), "--force")
+    assert pack_file.exit_code == 2 and "must end in .html" in pack_file.stderr
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        backan.levels["district"].data_path.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    within = invoke(
+        "-q",
+        "dashboard",
+        "--pack",
+        "backan",
+        "--level",
+        "district",
+        "-d",
+        str(folder),
+        "--out",
+        str(folder / "x.html"),
+    )
+    assert within.exit_code == 2 and "inside the input folder" in within.stderr
+    assert not (folder / "x.html").exists() and framework.read_bytes() == before
 
 
 # -- in the browser ------------------------------------------------------------------------------

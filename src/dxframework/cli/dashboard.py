@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from pathlib import Path
 
 import click
@@ -24,7 +21,7 @@ from dxframework.cli.app import (
     registry,
     score_levels,
 )
-from dxframework.errors import DxfError, Problem
+from dxframework.io.writers import atomic_file, check_output_file
 
 SUFFIXES = (".html", ".htm")
 
@@ -75,76 +72,19 @@ def dashboard_cmd(
     """
     given = data.paths if data is not None else ()
     pack = registry().pack(pack_name)
-    _check_target(out_file, [*given, framework, pipeline, tasks_file], force, pack.root)
+    check_output_file(
+        out_file,
+        what="the dashboard",
+        suffixes=SUFFIXES,
+        inputs=[*pack.input_files(), *given, framework, pipeline, tasks_file],
+        force=force,
+    )
     results = score_levels(pack, level, data, framework, period, pipeline)
     from dxframework.report.dashboard import dashboard_html  # the report extra (Babel)
 
     tasks = pack.tasks(tasks_file) if tasks_file is not None else None
     text = dashboard_html(results, pack, lang, tasks=tasks)
-    _write_atomically(out_file, text)
+    with atomic_file(out_file) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     size = len(text.encode("utf-8")) / 1024
     out.print(f"wrote {out_file} ({', '.join(results)}; {size:.0f} KiB)", markup=False)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    with contextlib.suppress(OSError):
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    return False
-
-
-def _check_target(
-    target: Path, inputs: list[Path | str | None], force: bool, pack_root: Path
-) -> None:
-    """Refuse a name that is not .html, a folder, an input, a file in the pack's folder, or
-    an existing file (without ``--force``)."""
-    if target.suffix.lower() not in SUFFIXES:
-        raise DxfError(
-            Problem(
-                "the dashboard is a web page: its file name must end in .html",
-                file=str(target),
-                hint="e.g. --out dashboard.html",
-            )
-        )
-    if target.is_dir():
-        raise DxfError(Problem("is a folder, not a file name", file=str(target)))
-    for item in inputs:
-        if item is not None and Path(item).exists() and _same_file(target, Path(item)):
-            raise DxfError(
-                Problem(
-                    "the dashboard would overwrite an input file of this command",
-                    file=str(target),
-                    hint="write the dashboard to another file",
-                )
-            )
-    if target.resolve().is_relative_to(Path(pack_root).resolve()):
-        raise DxfError(
-            Problem(
-                "the dashboard would be written inside the pack's folder, among its inputs",
-                file=str(target),
-                hint="write the dashboard to another folder",
-            )
-        )
-    if target.exists() and not force:
-        raise DxfError(
-            Problem(
-                "the file exists already",
-                file=str(target),
-                hint="choose another name, or give --force to replace it",
-            )
-        )
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    """Write beside the target, then rename: the file is whole or as it was."""
-    parent = target.parent if str(target.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

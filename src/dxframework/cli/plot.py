@@ -6,7 +6,6 @@ The pictures are those of :mod:`dxframework.report.plots`; the uncertainty pictu
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +30,8 @@ from dxframework.cli.app import (
 )
 from dxframework.errors import DxfError, Problem
 from dxframework.io.frameworks import read_framework
+from dxframework.io.writers import check_output_file
 from dxframework.packs.loaders import registered_loaders
-from dxframework.packs.pack import MetricPack
 
 KINDS = ("framework", "ranking", "profile", "distribution")
 FORMATS = ("svg", "png", "pdf")
@@ -45,41 +44,6 @@ _OPTIONS = {
     "indicators": ("distribution",),
     "stage": ("distribution",),
 }
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _check_target(
-    target: Path, pack: MetricPack, data: DataInput | None, others: list[Path | None]
-) -> None:
-    """Refuse a target that is a folder or one of the files the command (or the pack) reads."""
-    if target.is_dir():
-        raise DxfError(Problem("--out is a folder; give the picture's file name", file=str(target)))
-    inputs: list[Path] = [pack.root / "pack.toml"]
-    for lvl in pack.levels.values():
-        inputs.append(lvl.framework_path)
-        if lvl.data_path is not None:
-            inputs.append(lvl.data_path)
-        inputs += [lvl.root / p for p in lvl.pipelines.values()]
-    if data is not None:
-        inputs += [*data.paths, *data.files()]
-    inputs += [p for p in others if p is not None and p.exists()]
-    for f in inputs:
-        if _same_file(target, f):
-            raise DxfError(
-                Problem(
-                    "the picture would overwrite a file this command reads",
-                    file=str(target),
-                    hint="write the picture to another file",
-                )
-            )
 
 
 @cli.command("plot")
@@ -195,7 +159,19 @@ def plot_cmd(
             )
         )
     pack = registry().pack(pack_name)
-    _check_target(out_file, pack, data, [framework, Path(pipeline) if pipeline else None])
+    check_output_file(
+        out_file,
+        what="the picture",
+        suffixes=tuple(f".{f}" for f in FORMATS),
+        inputs=[
+            *pack.input_files(),
+            *(data.paths if data is not None else ()),
+            *(data.files() if data is not None else ()),
+            framework,
+            pipeline,
+        ],
+        force=True,  # a picture is drawn again and again: replaced (atomically)
+    )
     # a picture shows one level: the one chosen, else the pack's default level
     levels = choose_levels(pack, level, data, pipeline)
     default = pack.level()

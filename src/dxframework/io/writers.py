@@ -40,8 +40,10 @@ from dxframework.model.text import natural_key
 __all__ = [
     "MARKER",
     "OutputWarning",
+    "atomic_file",
     "atomic_folder",
     "check_inputs_outside",
+    "check_output_file",
     "csv_text",
     "dataset_csv_text",
     "json_text",
@@ -198,6 +200,93 @@ def _json_text(doc: Any) -> str:
         )
         + "\n"
     )
+
+
+# -- output files -------------------------------------------------------------------------------
+def _same_file(a: Path, b: Path) -> bool:
+    if _absolute(a) == _absolute(b):
+        return True
+    with contextlib.suppress(OSError):
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    return False
+
+
+def check_output_file(
+    target: str | Path,
+    *,
+    what: str,
+    suffixes: Sequence[str],
+    inputs: Iterable[str | Path | None],
+    force: bool,
+) -> None:
+    """Refuse an output file that would harm an input, before anything is computed.
+
+    ``what`` names the output in messages ("the dashboard"); ``suffixes`` are the allowed
+    file-name endings (``(".html",)``); ``inputs`` are the files (and folders) the command
+    and its pack read. Refused: another suffix, a folder, one of the inputs, a file inside
+    an input folder (it would be read back as data), and an existing file unless ``force``.
+    """
+    path = Path(target)
+    if path.suffix.lower() not in suffixes:
+        endings = " or ".join(suffixes)
+        raise DxfError(
+            Problem(
+                f"{what}'s file name must end in {endings}",
+                file=str(path),
+                hint=f"e.g. --out {path.stem or 'output'}{suffixes[0]}",
+            )
+        )
+    if path.is_dir():
+        raise DxfError(Problem("is a folder, not a file name", file=str(path)))
+    for item in inputs:
+        if item is None:
+            continue
+        source = Path(item)
+        if source.is_dir() and _within(_absolute(path), _absolute(source)):
+            raise DxfError(
+                Problem(
+                    f"{what} would be written inside the input folder {str(source)!r}, and "
+                    "read back with it",
+                    file=str(path),
+                    hint="write it to another folder",
+                )
+            )
+        if _same_file(path, source):
+            raise DxfError(
+                Problem(
+                    f"{what} would overwrite an input file of this command or its pack",
+                    file=str(path),
+                    hint="write it to another file",
+                )
+            )
+    if path.exists() and not force:
+        raise DxfError(
+            Problem(
+                "the file exists already",
+                file=str(path),
+                hint="choose another name, or give --force to replace it",
+            )
+        )
+
+
+@contextmanager
+def atomic_file(target: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed onto it when the block ends normally.
+
+    Write the file at the path yielded; ``target`` is then the whole new file, or — if the
+    block raises or the process dies — what it was before (the temporary file is removed).
+    """
+    path = Path(target)
+    parent = path.parent if str(path.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 # -- output folders -----------------------------------------------------------------------------

@@ -628,6 +628,20 @@ class MetricPack:
         """The crosswalks the pack declares (``[crosswalks.NAME]``), by name."""
         return crosswalk_configs(self)
 
+    def input_files(self) -> list[Path]:
+        """Every file the pack reads (a command never writes over them)."""
+        files = [self.root / "pack.toml"]
+        for lvl in self.levels.values():
+            files.append(lvl.framework_path)
+            if lvl.data_path is not None:
+                files.append(lvl.data_path)
+            files += [lvl.root / p for p in lvl.pipelines.values()]
+        for name in (self.series_file, self.tasks_file, self.targets_file):
+            if name:
+                files.append(self.root / name)
+        files += [cw.map for cw in self.crosswalks().values() if cw.map is not None]
+        return files
+
     def crosswalk(
         self,
         name: str | None = None,

@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
-import secrets
 import unicodedata
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +39,7 @@ import attrs
 from dxframework.errors import DataError, DxfError, Problem
 from dxframework.io.safe import neutralise
 from dxframework.io.tables import UNIT_ALIASES, fold
+from dxframework.io.writers import atomic_file, check_output_file
 from dxframework.model.indicator import Indicator
 
 if TYPE_CHECKING:
@@ -311,71 +310,6 @@ def _sheet_name(wanted: str, taken: set[str]) -> str:
     return name
 
 
-def _input_files(pack: MetricPack, extra: Iterable[Path]) -> list[Path]:
-    files = [pack.root / "pack.toml", *extra]
-    for lvl in pack.levels.values():
-        files.append(lvl.framework_path)
-        if lvl.data_path is not None:
-            files.append(lvl.data_path)
-        files += [lvl.root / p for p in lvl.pipelines.values()]
-    for name in (pack.series_file, pack.tasks_file, pack.targets_file):
-        if name:
-            files.append(pack.root / name)
-    files += [cw.map for cw in pack.crosswalks().values() if cw.map is not None]
-    return files
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    with contextlib.suppress(OSError):
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    return False
-
-
-def _inside(a: Path, folder: Path) -> bool:
-    return folder.is_dir() and a.resolve().is_relative_to(folder.resolve())
-
-
-def _check_target(target: Path, pack: MetricPack, inputs: Iterable[Path], force: bool) -> None:
-    if target.suffix.lower() != ".xlsx":
-        raise DxfError(
-            Problem(
-                "the form is an Excel workbook: its file name must end in .xlsx",
-                file=str(target),
-                hint="e.g. --out form.xlsx",
-            )
-        )
-    for f in _input_files(pack, inputs):
-        if _same_file(target, f):
-            raise DxfError(
-                Problem(
-                    "the form would overwrite an input file of the pack or of this command",
-                    file=str(target),
-                    hint="write the form to another file",
-                )
-            )
-        if _inside(target, f):
-            raise DxfError(
-                Problem(
-                    f"the form would be written inside the data folder {str(f)!r}, and read "
-                    "back as data with it",
-                    file=str(target),
-                    hint="write the form to another folder",
-                )
-            )
-    if target.is_dir():
-        raise DxfError(Problem("is a folder, not a file name", file=str(target)))
-    if target.exists() and not force:
-        raise DxfError(
-            Problem(
-                "the file exists already",
-                file=str(target),
-                hint="choose another name, or give --force to replace it",
-            )
-        )
-
-
 def _agency_of(lvl: PackLevel, column: str) -> tuple[str, Any]:
     """How to find a unit's agency: ``("parent", None)`` or ``("group", name)``."""
     schema = lvl.schema(required=False)
@@ -558,7 +492,13 @@ def write_workbook(
         data_paths = [Path(data)]
     else:
         data_paths = [Path(d) for d in data]
-    _check_target(target, pack, data_paths or [], force)
+    check_output_file(
+        target,
+        what="the form",
+        suffixes=(".xlsx",),
+        inputs=[*pack.input_files(), *(data_paths or [])],
+        force=force,
+    )
 
     chosen, periods = _choose_units(lvl, data_paths, units, read_options or {})
     has_period = bool(lvl.schema(required=False).period_column)
@@ -605,24 +545,11 @@ def write_workbook(
     wb.properties.title = title or pack.name
     wb.properties.creator = "dxf"
 
-    _save_atomically(wb, target)
+    with atomic_file(target) as tmp:
+        wb.save(tmp)
     return WrittenWorkbook(
         path=target, level=lvl.name, sheets=tuple(names), units=len(chosen), period=year
     )
-
-
-def _save_atomically(wb: Any, target: Path) -> None:
-    parent = target.parent if str(target.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    # a new name beside the target (created by the save, so with the usual permissions)
-    tmp = parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        wb.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _text_cell(ws: Any, row: int, column: int, text: str) -> Any:

@@ -33,11 +33,8 @@ it, with the close matches.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import math
-import os
-import secrets
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
@@ -54,6 +51,7 @@ from matplotlib.ticker import MaxNLocator
 
 from dxframework.analysis.uncertainty.plots import rank_ranges_figure, sensitivity_figure
 from dxframework.errors import DxfError, Problem
+from dxframework.io.writers import atomic_file
 from dxframework.model.framework import Framework
 from dxframework.model.indicator import Indicator
 from dxframework.packs.runs import ranking as ranked_rows
@@ -808,15 +806,6 @@ def save(fig: Figure, path: str | Path, format: str | None = None) -> Path:
         "png": {"Software": None},
         "pdf": {"CreationDate": None},
     }[fmt]
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        with chart_style():
-            fig.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_file(target) as tmp, chart_style():
+        fig.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata)
     return target
