@@ -3,6 +3,12 @@
 Run from the plugin folder: ``python scripts/make_demo_data.py`` (seeded). Province codes and
 names are real (GSO, before the 2025 merger); every value is made up to show the scoring.
 For real results, score the published main-indicator values (level ``main``).
+
+``provinces-2024-synthetic.csv`` (level ``province2024``: the 47 ILLUSTRATIVE sub-indicators of
+``framework-full-2024.toml``) is drawn from its own generator, ``default_rng(2024)``, for the 63
+provinces of ``main-2024-synthetic.csv`` (their codes and names; each province's level of
+achievement is the mean of its synthetic main-indicator values there), so the other files come
+out the same as before.
 """
 
 from __future__ import annotations
@@ -90,6 +96,114 @@ def full_rows() -> list[dict[str, object]]:
     return rows
 
 
+# -- DTI 2024, 47 illustrative sub-indicators (level province2024) ----------------------------
+PCT_2024 = {  # % sub-indicators: (base, slope) of base + slope·f, 0–100
+    "TC03": (40, 55),
+    "HT01": (45, 50),
+    "HT02": (70, 30),
+    "HT03": (30, 65),
+    "NL02": (25, 60),
+    "NL03": (40, 55),
+    "NL04": (35, 60),
+    "AT01": (30, 65),
+    "AT02": (40, 55),
+    "AT06": (50, 45),
+    "CQ01": (30, 60),
+    "CQ02": (35, 60),
+    "CQ03": (60, 38),
+    "CQ04": (55, 42),
+    "CQ05": (25, 65),
+    "KT01": (15, 55),
+    "KT04": (30, 60),
+    "XH01": (55, 40),
+    "XH02": (55, 40),
+    "XH03": (40, 55),
+    "XH04": (50, 48),
+}
+BLANKS_2024 = {"06": "KT03", "02": "AT04", "12": "CQ07", "64": "NL05"}  # not reported
+
+
+def provinces_2024() -> list[tuple[str, str, float]]:
+    """The 63 provinces of main-2024-synthetic.csv, each with the mean of its main indicators."""
+    with open(OUT / "main-2024-synthetic.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    main = ["NT", "TC", "HT", "NL", "AT", "CQ", "KT", "XH"]
+    return [(r["unit"], r["name"], sum(float(r[m]) for m in main) / len(main)) for r in rows]
+
+
+def full_2024_rows() -> list[dict[str, object]]:
+    g = np.random.default_rng(2024)
+
+    def pct(base: float, slope: float, f: float) -> float:
+        return round(float(np.clip(base + slope * f + g.normal(0, 6), 0, 100)), 1)
+
+    def yes(p: float) -> str:
+        return "có" if g.random() < p else "không"
+
+    def part(f: float) -> str:
+        u = g.random() + f - 0.5
+        return "có" if u > 0.55 else ("một phần" if u > 0.1 else "không")
+
+    def count(x: float, hi: int) -> int:
+        return int(np.clip(round(x), 0, hi))
+
+    rows = []
+    for code, name, f in provinces_2024():
+        meetings = count(2 + 3 * f + g.normal(0, 0.7), 8)
+        required = int(g.integers(2, 5))
+        departments = int(g.integers(15, 23))
+        regimes = int(g.integers(15, 26))
+        row: dict[str, object] = {"unit": code, "name": name, "period": 2024}
+        row["NT01"] = count(meetings * (0.4 + 0.6 * f), meetings)
+        row["NT01_meetings"] = max(meetings, 1)
+        row["NT02"] = count(required * f + 0.4, required)
+        row["NT02_required"] = required
+        row["NT03"] = yes(0.5 + 0.5 * f)
+        row["NT04"] = meetings
+        row["NT05"] = "chủ tịch" if g.random() < f + 0.1 else "phó chủ tịch"
+        row["NT06"] = yes(0.4 + 0.6 * f)
+        row["TC01"] = yes(0.7 + 0.3 * f)
+        row["TC02"] = part(f)
+        row["TC03"] = pct(*PCT_2024["TC03"], f)
+        row["TC04"] = round(float(np.clip(0.2 + 1.0 * f + g.normal(0, 0.2), 0, 5)), 2)
+        row["TC05"] = yes(0.4 + 0.6 * f)
+        row["TC06"] = yes(0.5 + 0.5 * f)
+        for c in ("HT01", "HT02", "HT03"):
+            row[c] = pct(*PCT_2024[c], f)
+        row["HT04"] = round(float(np.clip(8 + 30 * f + g.normal(0, 3), 1, 60)), 1)
+        row["HT05"] = count(2 + 10 * f + g.normal(0, 2), 30)
+        row["HT06"] = yes(f)
+        row["NL01"] = round(float(np.clip(0.3 + 1.2 * f + g.normal(0, 0.2), 0, 5)), 2)
+        for c in ("NL02", "NL03", "NL04"):
+            row[c] = pct(*PCT_2024[c], f)
+        row["NL05"] = count(departments * (0.4 + 0.6 * f), departments)
+        row["NL05_departments"] = departments
+        row["NL06"] = yes(0.2 + 0.6 * f)
+        for c in ("AT01", "AT02"):
+            row[c] = pct(*PCT_2024[c], f)
+        row["AT03"] = yes(0.5 + 0.5 * f)
+        row["AT04"] = yes(0.3 + 0.7 * f)
+        row["AT05"] = part(f)
+        row["AT06"] = pct(*PCT_2024["AT06"], f)
+        for c in ("CQ01", "CQ02", "CQ03", "CQ04", "CQ05"):
+            row[c] = pct(*PCT_2024[c], f)
+        row["CQ06"] = count(regimes * (0.5 + 0.5 * f), regimes)
+        row["CQ06_required"] = regimes
+        row["CQ07"] = count(1 + 12 * f + g.normal(0, 2), 40)
+        row["CQ08"] = yes(0.8 + 0.2 * f)
+        row["KT01"] = pct(*PCT_2024["KT01"], f)
+        row["KT02"] = round(float(np.clip(4 + 20 * f + g.normal(0, 2), 0, 40)), 1)
+        row["KT03"] = round(float(np.clip(2 + 12 * f + g.normal(0, 1.5), 0, 40)), 1)
+        row["KT04"] = pct(*PCT_2024["KT04"], f)
+        row["KT05"] = round(float(np.clip(0.3 + 3 * f + g.normal(0, 0.4), 0, 10)), 2)
+        for c in ("XH01", "XH02", "XH03", "XH04"):
+            row[c] = pct(*PCT_2024[c], f)
+        if code in BLANKS_2024:
+            row[BLANKS_2024[code]] = ""
+        rows.append(row)
+    return rows
+
+
 def write(name: str, rows: list[dict[str, object]]) -> None:
     with open(OUT / name, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
@@ -100,3 +214,4 @@ def write(name: str, rows: list[dict[str, object]]) -> None:
 if __name__ == "__main__":
     write("main-synthetic.csv", main_rows())
     write("provinces-synthetic.csv", full_rows())
+    write("provinces-2024-synthetic.csv", full_2024_rows())
