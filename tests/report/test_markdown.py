@@ -89,3 +89,15 @@ def test_reference_docx_gives_its_styles(tmp_path: __import__("pathlib").Path) -
     assert word.styles["Heading 1"].font.name == "Arial"
     assert word.styles["Heading 1"].font.size == Pt(16)
     assert abs(word.sections[0].left_margin - docx.shared.Mm(30)) < docx.shared.Mm(0.1)
+
+
+def test_titles_inside_sentences_keep_their_abbreviations() -> None:
+    """``lower_first`` (the templates' filter for a level's title inside a sentence) lowers
+    the first letter only: Jinja's ``lower`` wrote "dti 2024" and "405/qđ-bkhcn"."""
+    from dxframework.report.environment import lower_first
+
+    title = "Cấp tỉnh, DTI 2024 (Quyết định 405/QĐ-BKHCN)"
+    assert lower_first(title) == "cấp tỉnh, DTI 2024 (Quyết định 405/QĐ-BKHCN)"
+    assert lower_first("Districts of Bắc Kạn") == "districts of Bắc Kạn"
+    assert lower_first("UBND tỉnh") == "UBND tỉnh"
+    assert lower_first("Đơn vị") == "đơn vị" and lower_first("") == ""

@@ -45,6 +45,7 @@ __all__ = [
     "BUILTIN_TEMPLATES",
     "MAX_TEXT",
     "labels",
+    "lower_first",
     "make_environment",
     "template_errors",
     "template_sources",
@@ -252,6 +253,7 @@ def make_environment(
         env.filters[name] = _width_checked(env.filters[name])
     env.filters.update(Formatter(lang).filters())
     env.filters["md"] = _markdown_safe
+    env.filters["lower_first"] = lower_first
     env.globals["lang"] = lang
     env.globals["t"] = labels(lang, sources)
     return env
@@ -302,6 +304,19 @@ def _template_line(tb: TracebackType | None) -> tuple[str | None, int | None]:
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def lower_first(value: Any) -> str:
+    """A title inside a sentence: its first letter in lower case, unless the first word is
+    an abbreviation; the rest as written ("Cấp tỉnh, DTI 2024" → "cấp tỉnh, DTI 2024",
+    "UBND tỉnh" unchanged), where ``lower`` would give "dti" and "qđ-bkhcn"."""
+    text = str(value)
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    letters = [c for c in first if c.isalpha()]
+    if not letters or (len(letters) > 1 and all(c.isupper() for c in letters)):
+        return text
+    i = text.index(letters[0])
+    return text[:i] + text[i].lower() + text[i + 1 :]
 
 
 def _markdown_safe(value: Any) -> Any:
