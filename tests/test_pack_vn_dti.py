@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import dxframework as dxf
+from dxframework.errors import DxfError
 
 MAIN = ["NT", "TC", "HT", "NL", "AT", "DT", "CQ", "KT", "XH"]
 
@@ -111,3 +112,14 @@ def test_national_targets_attached() -> None:
     assert fw.indicator("CQ2").targets == {"2025": 80.0, "2030": 100.0}  # 749
     assert fw.indicator("XH1").targets["2025"] == 80  # 411: smartphones
     assert "illustrative" in fw.indicator("DT1").source
+
+
+def test_a_file_fitting_two_levels_alike_asks_for_the_level(tmp_path: Path) -> None:
+    """NT…XH without DT fit DTI 2022 (`main`, DT weighs 0) and DTI 2024 (`main2024`) alike:
+    no silent choice. With DT the file shares one more column with `main`, which is chosen."""
+    pack = dxf.get_pack("vn-dti")
+    base = ["unit", "name", "period", "NT", "TC", "HT", "NL", "AT", "CQ", "KT", "XH"]
+    with pytest.raises(DxfError) as info:
+        pack.level_for_header(set(base))
+    assert "main, main2024" in str(info.value) and "--level" in str(info.value)
+    assert pack.level_for_header({*base, "DT"}).name == "main"

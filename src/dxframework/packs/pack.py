@@ -531,12 +531,37 @@ class MetricPack:
         return self.level_for_header(set(read_header(path, loaders=registered_loaders())))
 
     def level_for_header(self, header: set[str]) -> PackLevel:
-        """The level whose indicators are all among these column names (else the default)."""
+        """The level whose scored indicators are all among these column names.
+
+        Several levels may fit (DTI 2022 and DTI 2024 main indicators share their codes): the
+        one sharing most columns with the file wins (a level whose weight-0 indicator, such
+        as DTI 2022's smart city, the file also has); levels fitting alike are an error asking
+        for ``--level``, never a silent choice. No level fitting: the default level, whose
+        reader then names the missing columns.
+        """
         folded = {fold(h) for h in header}  # as the reader matches headers
-        for lvl in self.levels.values():
-            if {fold(c) for c in _scored(lvl.framework)} <= folded:
-                return lvl
-        return self.level()
+        fits = [
+            lvl
+            for lvl in self.levels.values()
+            if {fold(c) for c in _scored(lvl.framework)} <= folded
+        ]
+        if not fits:
+            return self.level()
+
+        def shared(lvl: PackLevel) -> int:
+            return len({fold(c) for c in lvl.framework.indicator_codes} & folded)
+
+        most = max(shared(lvl) for lvl in fits)
+        best = [lvl for lvl in fits if shared(lvl) == most]
+        if len(best) > 1:
+            names = ", ".join(lvl.name for lvl in best)
+            raise DxfError(
+                Problem(
+                    f"the data fit several levels of pack {self.name!r} alike ({names})",
+                    hint=f"choose one with --level ({names})",
+                )
+            )
+        return best[0]
 
     # -- the default level's interface ------------------------------------------------------
     @property
