@@ -70,3 +70,25 @@ def test_cli_writes_svg_pictures(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     for name in ("rank_ranges.svg", "sensitivity.svg"):
         assert (out / name).read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_figures_speak_vietnamese_and_english() -> None:
+    """Labels in the chosen language, ticks with a decimal comma in Vietnamese; the same
+    bars in both."""
+    fw, data, pipe = small()
+    spec = UncertaintySpec([WeightNoise(2, 0.5), WeightNoise(3, 0.5)])
+    sa = run_sensitivity(fw, data, pipe, spec, n=8, seed=1, bootstrap=20)
+    vi, en = sensitivity_figure(sa, "vi"), sensitivity_figure(sa, "en")
+    for fig in (vi, en):
+        fig.canvas.draw()  # ticks are formatted when drawn
+    assert vi.axes[0].get_xlabel().startswith("Chỉ số Sobol' của")
+    assert "khoảng tin cậy 95 %" in vi.axes[0].get_xlabel()
+    assert en.axes[0].get_xlabel().startswith("Sobol' index of")
+    vi_ticks = [t.get_text() for t in vi.axes[0].get_xticklabels()]
+    assert any("," in t for t in vi_ticks) and not any("." in t for t in vi_ticks), vi_ticks
+    assert [p.get_width() for p in vi.axes[0].patches] == [
+        p.get_width() for p in en.axes[0].patches
+    ]
+    ua = run_uncertainty(fw, data, pipe, spec, n=30, seed=1)
+    legend = [t.get_text() for t in rank_ranges_figure(ua, lang="vi").axes[0].get_legend().texts]
+    assert legend == ["5–95 % số lần mô phỏng", "trung vị", "thứ hạng gốc"]

@@ -429,6 +429,7 @@ def stats_cmd(
     default=None,
     help="Draws per chunk of work: a process job, or a Dask task (default 1 000 on Dask).",
 )
+@lang_option
 @out_option("the results")
 @json_option
 @handle_errors
@@ -451,6 +452,7 @@ def uncertainty_cmd(
     top: int,
     figure_format: str | None,
     chunk_size: int | None,
+    lang: str,
     out_dir: Path,
     as_json: bool,
 ) -> None:
@@ -499,7 +501,9 @@ def uncertainty_cmd(
     if figure_format is not None:
         from dxframework.analysis.uncertainty.plots import save_figures
 
-        written += save_figures(out_dir, analysis.uncertainty, analysis.sensitivity, figure_format)
+        written += save_figures(
+            out_dir, analysis.uncertainty, analysis.sensitivity, figure_format, lang=lang
+        )
     if as_json:
         print_json(
             {

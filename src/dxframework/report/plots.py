@@ -751,23 +751,24 @@ def distributions(
 # --------------------------------------------------------------------------- uncertainty
 
 
-def rank_ranges(uncertainty: UncertaintyResult, top: int | None = None) -> Figure:
+def rank_ranges(
+    uncertainty: UncertaintyResult, top: int | None = None, *, lang: str = "vi"
+) -> Figure:
     """Per unit, the nominal rank, the median and the 5–95 % range of the rank over the
-    draws, best nominal rank first; ``top`` keeps the best ``top`` units (labels in English).
+    draws, best nominal rank first; ``top`` keeps the best ``top`` units.
 
     The figure of :func:`dxframework.analysis.uncertainty.plots.rank_ranges_figure`.
     """
-    fig: Figure = rank_ranges_figure(uncertainty, top)
+    fig: Figure = rank_ranges_figure(uncertainty, top, lang)
     return fig
 
 
-def sensitivity_bars(sensitivity: SensitivityResult) -> Figure:
-    """First-order and total Sobol' indices per assumption with their intervals (labels in
-    English).
+def sensitivity_bars(sensitivity: SensitivityResult, *, lang: str = "vi") -> Figure:
+    """First-order and total Sobol' indices per assumption with their intervals.
 
     The figure of :func:`dxframework.analysis.uncertainty.plots.sensitivity_figure`.
     """
-    fig: Figure = sensitivity_figure(sensitivity)
+    fig: Figure = sensitivity_figure(sensitivity, lang)
     return fig
 
 
