@@ -146,7 +146,8 @@ def main() -> None:
     z = np.abs(mine.mean(0) - theirs.mean(0)) / np.where(se > 0, se, np.inf)
     print(
         f"uncertainty, N = {args.n}: dxframework {t_dxf:.2f} s ({t_dxf / args.n * 1e3:.3f} ms "
-        f"per replication, {args.workers} workers); independent numpy {t_ind:.2f} s "
+        f"per replication, --workers {args.workers}: a study this small runs in one process); "
+        f"independent numpy {t_ind:.2f} s "
         f"({t_ind / args.n * 1e3:.3f} ms per replication, 1 core)"
     )
     print(

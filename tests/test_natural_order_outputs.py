@@ -40,7 +40,19 @@ def run_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (base / "data.csv").write_text(DATA, encoding="utf-8")
     out = base / "out"
     result = CliRunner().invoke(
-        cli, ["run", "--pack", "vn-dti", "--data", str(base / "data.csv"), "--xlsx", "-o", str(out)]
+        cli,
+        [
+            "run",
+            "--pack",
+            "vn-dti",
+            "--level",
+            "main",
+            "--data",
+            str(base / "data.csv"),
+            "--xlsx",
+            "-o",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     return out

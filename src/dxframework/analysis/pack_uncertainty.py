@@ -10,7 +10,7 @@ does, finds the spec (a file, or one shipped in the pack's folder), and runs
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import attrs
 
 from dxframework.analysis.sensitivity import SensitivityResult, run_sensitivity
 from dxframework.analysis.uncertainty.results import UncertaintyResult
-from dxframework.analysis.uncertainty.run import run_uncertainty
+from dxframework.analysis.uncertainty.run import run_targets, run_uncertainty
 from dxframework.analysis.uncertainty.spec import UncertaintySpec
 from dxframework.errors import DxfError, Problem
 from dxframework.model.framework import Framework
@@ -41,13 +41,21 @@ class PackUncertainty:
     framework: Framework
     uncertainty: UncertaintyResult
     sensitivity: SensitivityResult | None = None
+    #: Every ``(aggregate, period)`` the spec names (``aggregates``, ``periods``), from the
+    #: same draws; empty when the spec names none (``uncertainty`` is then the only one).
+    targets: Mapping[tuple[str, int], UncertaintyResult] = attrs.field(factory=dict)
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
-        """The rows of ``uncertainty.csv``, ``draws.csv`` and ``sensitivity.csv``."""
+        """The rows of ``uncertainty.csv``, ``draws.csv`` and ``sensitivity.csv``; with several
+        targets, also ``uncertainty_<aggregate>_<period>.csv`` for each of them
+        (``uncertainty.csv`` is the first)."""
         tables = {
             "uncertainty.csv": self.uncertainty.to_rows(),
             "draws.csv": self.uncertainty.draw_rows(),
         }
+        if len(self.targets) > 1:
+            for (code, period), res in self.targets.items():
+                tables[f"uncertainty_{code}_{period}.csv"] = res.to_rows()
         if self.sensitivity is not None:
             tables["sensitivity.csv"] = self.sensitivity.to_rows()
         return tables
@@ -93,7 +101,9 @@ def analyse_pack(
         ``progress(phase, done, total)`` as draws complete.
     **options
         Passed to both analyses: ``sampler``, ``code``, ``workers``, ``client``,
-        ``batched``, ``chunk_size``.
+        ``batched``, ``chunk_size``. Without ``code``, a spec naming ``aggregates`` or
+        ``periods`` is run for each of them (:func:`run_targets`; the sensitivity analysis
+        for the first).
     """
     levels = choose_levels(pack, level, data, pipeline)
     if len(levels) > 1:
@@ -118,7 +128,18 @@ def analyse_pack(
         return report
 
     logger.info("uncertainty of %s (%s): %d draws", pack.name, lvl.name, n)
-    ua = run_uncertainty(fw, dataset, pipe, spec, n, seed, progress=phase("uncertainty"), **options)
+    targets: dict[tuple[str, int], UncertaintyResult] = {}
+    if (spec.aggregates or spec.periods) and options.get("code") is None:
+        rest = {k: v for k, v in options.items() if k != "code"}
+        targets = run_targets(
+            fw, dataset, pipe, spec, n, seed, progress=phase("uncertainty"), **rest
+        )
+        ua = next(iter(targets.values()))
+        options = {**rest, "code": ua.code, "period": ua.period}
+    else:
+        ua = run_uncertainty(
+            fw, dataset, pipe, spec, n, seed, progress=phase("uncertainty"), **options
+        )
     sa = None
     if sensitivity:
         logger.info("sensitivity of %s (%s): output %s", pack.name, lvl.name, output)
@@ -134,4 +155,4 @@ def analyse_pack(
             progress=phase("sensitivity"),
             **options,
         )
-    return PackUncertainty(lvl.name, fw, ua, sa)
+    return PackUncertainty(lvl.name, fw, ua, sa, targets)

@@ -18,7 +18,10 @@ __all__ = ["Dataset"]
 
 
 def _values(value: ArrayLike) -> NDArray[np.float64]:
-    arr = np.array(value, dtype=np.float64)  # always a copy: the caller's array is never shared
+    # always a copy (the caller's array is never shared), in C order: reductions over units
+    # then add in the same order whatever layout the values came in, so results do not
+    # depend on how a data set was built
+    arr = np.array(value, dtype=np.float64, order="C")
     if arr.ndim == 2:
         arr = arr[np.newaxis]
     if arr.ndim != 3:
@@ -41,8 +44,8 @@ class Dataset:
 
     ``values`` has shape ``(len(periods), len(units), len(columns))``; NaN marks a missing
     value. Columns are indicator, aggregate or auxiliary (denominator) codes. The array is
-    copied on construction and made read-only, so a data set never changes after it is built
-    and never shares memory with its input.
+    copied on construction (in C order) and made read-only, so a data set never changes after
+    it is built and never shares memory with its input.
 
     ``row_numbers`` maps ``(period, unit code)`` to the row of the file the values were read
     from, so that problems found later (in a pipeline stage) can point at the row.
@@ -58,6 +61,7 @@ class Dataset:
     )
     _unit_index: Mapping[str, int] = attrs.field(init=False, repr=False)
     _column_index: Mapping[str, int] = attrs.field(init=False, repr=False)
+    _unit_codes: tuple[str, ...] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -93,6 +97,7 @@ class Dataset:
             raise DataError(problems)
         object.__setattr__(self, "_unit_index", MappingProxyType(seen))
         object.__setattr__(self, "_column_index", MappingProxyType(cols))
+        object.__setattr__(self, "_unit_codes", tuple(seen))
 
     # -- named constructors ----------------------------------------------------------------
     @classmethod
@@ -138,7 +143,7 @@ class Dataset:
     @property
     def unit_codes(self) -> tuple[str, ...]:
         """Unit codes in row order."""
-        return tuple(u.code for u in self.units)
+        return self._unit_codes
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -216,6 +221,75 @@ class Dataset:
             row_numbers=self.row_numbers,
         )
 
+    def derive(
+        self,
+        columns: Sequence[str],
+        values: NDArray[np.float64],
+        periods: Sequence[int] | None = None,
+    ) -> Dataset:
+        """:meth:`with_columns` for an array the caller has just computed and hands over.
+
+        The same data set as ``with_columns(columns, values)``, built without copying
+        ``values`` and without checking the units again (they are this data set's): the array
+        is made read-only in place and belongs to the new data set from then on, so the caller
+        must not keep a writable view of it. An array that is a writable view, not float64 or
+        not in C order is copied as by :meth:`with_columns`. ``periods`` replaces the periods (as
+        many as the array's first axis). The stages of a run use it for their fresh results;
+        anywhere else :meth:`with_columns` is the safe choice.
+        """
+        arr = values
+        if (
+            arr.dtype != np.float64
+            or arr.ndim != 3
+            or not arr.flags.c_contiguous
+            or (arr.base is not None and arr.flags.writeable)
+        ):
+            return Dataset(
+                units=self.units,
+                columns=columns,
+                values=values,
+                periods=self.periods if periods is None else periods,
+                source=self.source,
+                row_numbers=self.row_numbers,
+            )
+        cols = tuple(str(c) for c in columns)
+        pers = self.periods if periods is None else tuple(int(p) for p in periods)
+        index = self._column_index if cols == self.columns else None
+        if index is None:
+            index = MappingProxyType({c: j for j, c in enumerate(cols)})
+            if len(index) != len(cols) or len(set(pers)) != len(pers):
+                return Dataset(  # the ordinary checks name the duplicates
+                    units=self.units,
+                    columns=cols,
+                    values=values,
+                    periods=pers,
+                    source=self.source,
+                    row_numbers=self.row_numbers,
+                )
+        shape = (len(pers), len(self.units), len(cols))
+        if arr.shape != shape:
+            raise DataError(
+                Problem(
+                    f"values have shape {arr.shape}, expected {shape} (periods, units, columns)",
+                    file=self.source,
+                )
+            )
+        arr.setflags(write=False)
+        new = object.__new__(Dataset)
+        for name, value in (
+            ("units", self.units),
+            ("columns", cols),
+            ("values", arr),
+            ("periods", pers),
+            ("source", self.source),
+            ("row_numbers", self.row_numbers),
+            ("_unit_index", self._unit_index),
+            ("_column_index", index),
+            ("_unit_codes", self._unit_codes),
+        ):
+            object.__setattr__(new, name, value)
+        return new
+
     def select(
         self,
         columns: Sequence[str] | None = None,
@@ -227,6 +301,14 @@ class Dataset:
         ui = [self.unit_index(u) for u in units] if units is not None else slice(None)
         pi = [self.period_index(p) for p in periods] if periods is not None else slice(None)
         values = self.values[pi][:, ui][:, :, ci]
+        if isinstance(ui, slice):  # the same units: no need to check them again
+            if not values.flags.owndata and values.base is not None:
+                values = np.array(values, order="C")  # a view of this array: not shared
+            return self.derive(
+                columns if columns is not None else self.columns,
+                values,
+                periods=periods if periods is not None else self.periods,
+            )
         return Dataset(
             units=[self.units[i] for i in ui] if isinstance(ui, list) else self.units,
             columns=columns if columns is not None else self.columns,

@@ -3,6 +3,9 @@
 The assumptions behind an index (a method, a parameter, the weights) are declared uncertain
 in an :class:`UncertaintySpec`, in Python or TOML::
 
+    aggregates = ["Index", "P1"]     # optional, before the tables: results for each
+    periods = [2023, 2024]           # aggregate in each period (default: index, last period)
+
     [[choice]]                       # one of discrete alternatives
     stage = "imputed"                # a stage of the pipeline, by data-set name
     param = "method"                 # "method" switches the stage's method
@@ -41,8 +44,10 @@ results, whatever the number of worker processes.
 
 :func:`run_uncertainty` runs ``n`` variants of the pipeline and summarises, per unit, the
 distribution of the score and rank of the index (or of another aggregate): mean, median, 5th
-and 95th percentiles. :mod:`dxframework.analysis.sensitivity` apportions the variance of a
-scalar output to the assumptions (Sobol' indices).
+and 95th percentiles; :func:`run_targets` does so for every aggregate and period the spec
+names (top-level ``aggregates`` and ``periods``), from the same draws.
+:mod:`dxframework.analysis.sensitivity` apportions the variance of a scalar output to the
+assumptions (Sobol' indices).
 
 The package holds one concern per module: :mod:`~dxframework.analysis.uncertainty.spec` (the
 assumptions and their TOML form), :mod:`~dxframework.analysis.uncertainty.sampling` (the
@@ -54,7 +59,7 @@ numbers drawn), :mod:`~dxframework.analysis.uncertainty.binding` (a spec bound t
 
 from dxframework.analysis.uncertainty.binding import Progress
 from dxframework.analysis.uncertainty.results import UncertaintyResult
-from dxframework.analysis.uncertainty.run import run_uncertainty
+from dxframework.analysis.uncertainty.run import run_targets, run_uncertainty
 from dxframework.analysis.uncertainty.sampling import SAMPLERS, unit_samples
 from dxframework.analysis.uncertainty.spec import (
     Assumption,
@@ -75,6 +80,7 @@ __all__ = [
     "UncertaintySpec",
     "Uniform",
     "WeightNoise",
+    "run_targets",
     "run_uncertainty",
     "unit_samples",
 ]

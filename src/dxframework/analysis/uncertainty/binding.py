@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from dxframework.analysis.uncertainty.sampling import Rows
 from dxframework.analysis.uncertainty.spec import (
     Assumption,
     Choice,
@@ -77,6 +78,24 @@ class Plan:
             else:
                 out[a.name] = a.value(float(u[0]))
         return out
+
+    def values_of_rows(self, rows: Rows) -> tuple[dict[str, Any], ...]:
+        """:meth:`values` of every draw, the same values computed a column at a time."""
+        columns: list[tuple[str, list[Any]]] = []
+        for k, (a, edges) in enumerate(self.zipped):
+            u = rows.block(k)
+            if isinstance(a, WeightNoise):
+                mult = a.multipliers(u).tolist()
+                columns.append((a.name, [dict(zip(edges, m, strict=True)) for m in mult]))
+            elif isinstance(a, DataNoise):
+                columns.append((a.name, [int(v * 2.0**53) for v in u[:, 0].tolist()]))
+            elif isinstance(a, Choice):
+                m = len(a.values)
+                pick = np.minimum(np.floor(u[:, 0] * m), m - 1).astype(np.intp).tolist()
+                columns.append((a.name, [a.values[i] for i in pick]))
+            else:
+                columns.append((a.name, (a.low + u[:, 0] * (a.high - a.low)).tolist()))
+        return tuple({name: col[i] for name, col in columns} for i in range(len(rows)))
 
     def stages_for(self, us: Sequence[F]) -> list[Stage]:
         """The pipeline's stages in one draw (every assumption but weight noise applied)."""

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from dxframework.analysis.uncertainty.batched import try_batched
 from dxframework.analysis.uncertainty.binding import Plan, Progress
-from dxframework.analysis.uncertainty.sampling import Row
+from dxframework.analysis.uncertainty.sampling import Row, Rows, as_rows
 from dxframework.errors import DxfError, Problem
 from dxframework.plugins.manager import get_registry
 from dxframework.plugins.registry import Registry
@@ -33,6 +33,10 @@ _WORKER: dict[str, Any] = {}
 
 #: Draws per Dask task by default: the task count follows the study size, not the workers.
 CHUNK_SIZE = 1000
+
+#: A batched study smaller than this (draws × units × framework nodes) runs in one process:
+#: it takes about a second there, less than starting processes and sending them work costs.
+SMALL_WORK = 1e8
 
 
 def _init_worker(plan: Plan, batched: bool) -> None:
@@ -60,12 +64,12 @@ def _run_rows(
     return scores, ranks
 
 
-def _worker_chunk(args: tuple[int, Sequence[Row]]) -> tuple[F, F] | tuple[int, list[Problem]]:
+def _worker_chunk(args: tuple[int, Rows]) -> tuple[F, F] | tuple[int, list[Problem]]:
     return _run_rows(_WORKER["plan"], _WORKER["registry"], *args, batched=_WORKER["batched"])
 
 
 def _run_rows_remote(
-    plan: Plan, start: int, rows: Sequence[Row], batched: bool = True
+    plan: Plan, start: int, rows: Rows, batched: bool = True
 ) -> tuple[F, F] | tuple[int, list[Problem]]:
     """A chunk of draws on a Dask worker (the plugins load there once per process)."""
     return _run_rows(plan, plan.registry or get_registry(), start, rows, batched)
@@ -96,8 +100,13 @@ def evaluate(
     ``client`` on its cluster, in contiguous chunks, and the results are put back in row
     order, so they are identical for any number of workers. ``batched`` evaluates each chunk
     as array operations (:mod:`~dxframework.analysis.uncertainty.batched`) where the plan
-    allows, with identical results; ``chunk_size`` sets the draws per chunk.
+    allows, with identical results; ``chunk_size`` sets the draws per chunk. A batched study
+    smaller than :data:`SMALL_WORK` (draws × units × nodes) runs in this process whatever
+    ``workers`` says, unless ``chunk_size`` is given: starting processes and sending them
+    work would take longer than the study. The chunks sent to processes or Dask workers are
+    ``(draws, D)`` arrays of the draws' ``u`` numbers.
     """
+    rows = as_rows(rows, plan.sizes)
     total = len(rows)
     if chunk_size is not None and chunk_size < 1:
         raise DxfError(f"the chunk size must be at least 1, got {chunk_size}")
@@ -106,13 +115,15 @@ def evaluate(
     if workers < 1:
         raise DxfError(f"workers must be at least 1, got {workers}")
     workers = min(workers, os.cpu_count() or 1, max(total, 1))
+    if batched and workers > 1 and chunk_size is None and _work(plan, total) < SMALL_WORK:
+        workers = 1  # a small study: processes would cost more than they save
     if chunk_size is not None:
         size = chunk_size
     elif batched:  # few large chunks: each recomputes its distinct prefixes once
         size = max(1, math.ceil(total / (workers * 2))) if workers > 1 else max(1, total // 4)
     else:
         size = max(1, math.ceil(total / (workers * 4))) if workers > 1 else max(1, total // 20)
-    chunks = [(i, rows[i : i + size]) for i in range(0, total, size)]
+    starts = range(0, total, size)
     scores = np.full((total, len(plan.units)), np.nan)
     ranks = np.full_like(scores, np.nan)
     done = 0
@@ -132,19 +143,25 @@ def evaluate(
 
     if workers == 1:
         registry = plan.registry if plan.registry is not None else get_registry()
-        for start, chunk in chunks:
-            collect(start, _run_rows(plan, registry, start, chunk, batched))
+        for start in starts:
+            collect(start, _run_rows(plan, registry, start, rows[start : start + size], batched))
     else:
+        chunks = [(i, rows[i : i + size]) for i in starts]
         with ProcessPoolExecutor(
             workers, initializer=_init_worker, initargs=(plan, batched)
         ) as pool:
             try:
-                for (start, _), res in zip(chunks, pool.map(_worker_chunk, chunks), strict=True):
+                for start, res in zip(starts, pool.map(_worker_chunk, chunks), strict=True):
                     collect(start, res)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)  # a draw failed: stop the rest
                 raise
     return scores, ranks
+
+
+def _work(plan: Plan, draws: int) -> float:
+    """Size of a study: draws × units × framework nodes."""
+    return float(draws) * len(plan.units) * len(plan.framework.nodes)
 
 
 def _identity(value: Any) -> Any:
@@ -153,7 +170,7 @@ def _identity(value: Any) -> Any:
 
 def _evaluate_dask(
     plan: Plan,
-    rows: Sequence[Row],
+    rows: Rows,
     client: Any,
     progress: Progress | None,
     batched: bool,

@@ -102,12 +102,29 @@ class UncertaintyResult:
         """One row per draw: the value of every assumption (weight noise: one column per
         edge, ``name:child->parent``, holding the multiplier)."""
         rows = []
+        keys: dict[tuple[str, Any], str] = {}  # column names of the edges, made once
+        edges: dict[str, bool] = {}  # whether an assumption's values are edge multipliers
+        labels: dict[int, str] = {}  # labels of the (shared) table values of choices
         for k, draw in enumerate(self.draws):
             row: dict[str, Any] = {"draw": k + 1}
             for name, v in draw.items():
-                if isinstance(v, dict) and all(isinstance(e, tuple) for e in v):
-                    row.update({f"{name}:{c}->{p}": m for (c, p), m in v.items()})
+                is_edges = edges.get(name)
+                if is_edges is None:
+                    is_edges = edges[name] = isinstance(v, dict) and all(
+                        isinstance(e, tuple) for e in v
+                    )
+                if is_edges:
+                    for edge, m in v.items():
+                        key = keys.get((name, edge))
+                        if key is None:
+                            key = keys[(name, edge)] = f"{name}:{edge[0]}->{edge[1]}"
+                        row[key] = m
+                elif isinstance(v, Mapping):
+                    text = labels.get(id(v))
+                    if text is None:
+                        text = labels[id(v)] = label(v)
+                    row[name] = text
                 else:
-                    row[name] = label(v) if isinstance(v, Mapping) else v
+                    row[name] = v
             rows.append(row)
         return rows

@@ -10,7 +10,7 @@ import numpy as np
 from dxframework.analysis.uncertainty.binding import Progress, bind
 from dxframework.analysis.uncertainty.executors import evaluate
 from dxframework.analysis.uncertainty.results import UncertaintyResult
-from dxframework.analysis.uncertainty.sampling import split_rows, unit_samples
+from dxframework.analysis.uncertainty.sampling import Rows, unit_samples
 from dxframework.analysis.uncertainty.spec import UncertaintySpec
 from dxframework.errors import DxfError
 from dxframework.model.dataset import Dataset
@@ -18,7 +18,7 @@ from dxframework.model.framework import Framework
 from dxframework.pipeline.spec import Pipeline
 from dxframework.plugins.registry import Registry
 
-__all__ = ["run_uncertainty"]
+__all__ = ["run_targets", "run_uncertainty"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +92,7 @@ def run_uncertainty(
         raise DxfError(f"the seed must be a non-negative integer, got {seed}")
     plan, nominal = bind(framework, data, pipeline, spec, code, period, registry)
     logger.info("running %d draws of %d assumption(s)", n, len(spec.assumptions))
-    u = unit_samples(n, sum(plan.sizes), seed, sampler)
-    rows = split_rows(u, plan.sizes)
+    rows = Rows(unit_samples(n, sum(plan.sizes), seed, sampler), plan.sizes)
     scores, ranks = evaluate(
         plan, rows, workers, progress, client, batched=batched, chunk_size=chunk_size
     )
@@ -111,7 +110,36 @@ def run_uncertainty(
         nominal_rank=r0[keep],
         scores=scores[:, keep],
         ranks=ranks[:, keep],
-        draws=tuple(plan.values(us) for us in rows),
+        draws=plan.values_of_rows(rows),
         seed=seed,
         sampler=sampler,
     )
+
+
+def run_targets(
+    framework: Framework,
+    data: Dataset,
+    pipeline: Pipeline,
+    spec: UncertaintySpec,
+    n: int = 200,
+    seed: int = 0,
+    **options: Any,
+) -> dict[tuple[str, int], UncertaintyResult]:
+    """:func:`run_uncertainty` for every aggregate of ``spec.aggregates`` in every period of
+    ``spec.periods`` (default: the index, the last period), keyed ``(aggregate, period)``.
+
+    Every target takes the same draws (the same seed and assumptions), so the results of two
+    aggregates or two periods come from the same variants of the pipeline, and each equals the
+    study run on its own for that aggregate and period. ``options`` are those of
+    :func:`run_uncertainty` but ``code`` and ``period``.
+    """
+    if "code" in options or "period" in options:
+        raise DxfError("give the aggregates and periods in the spec, not as code or period")
+    out: dict[tuple[str, int], UncertaintyResult] = {}
+    for period in spec.periods or (None,):
+        for code in spec.aggregates or (None,):
+            res = run_uncertainty(
+                framework, data, pipeline, spec, n, seed, code=code, period=period, **options
+            )
+            out[(res.code, res.period)] = res
+    return out

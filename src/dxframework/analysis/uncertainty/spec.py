@@ -188,6 +188,26 @@ def _codes(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def _periods(value: Any) -> tuple[int, ...]:
+    items = [value] if isinstance(value, int | str) else list(value)
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in items):
+        raise ValueError(f"periods must be whole numbers, got {value!r}")
+    return tuple(int(v) for v in items)
+
+
+def _code_list(value: Any) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else list(value)
+    if not all(isinstance(v, str) and v for v in items):
+        raise ValueError(f"aggregates must be codes, got {value!r}")
+    return tuple(items)
+
+
+#: Top-level keys of a study file naming what is analysed (not assumptions).
+_TARGETS = {"aggregates": _code_list, "periods": _periods}
+_TARGET_KINDS = {"aggregates": "aggregate codes", "periods": "periods (whole numbers)"}
+_TARGET_EXAMPLES = {"aggregates": '["Index", "P1"]', "periods": "[2023, 2024]"}
+
+
 @attrs.frozen
 class DataNoise:
     """Noise on the raw indicator values, applied before the first stage.
@@ -247,7 +267,7 @@ class DataNoise:
 
         ``out`` (may be ``values``) receives the result in place.
         """
-        rng = np.random.default_rng(int(u * 2.0**53))
+        rng = self.generator(u)
         shape = np.shape(values)
         e = (
             rng.uniform(-1.0, 1.0, size=shape)
@@ -259,6 +279,38 @@ class DataNoise:
             e += 1.0  # x·(1 + size·e)
             return np.asarray(np.multiply(values, e, out=out))
         return np.asarray(np.add(values, e, out=out))  # x + size·e
+
+    def generator(self, u: float) -> np.random.Generator:
+        """The random generator of a draw: ``numpy.random.default_rng(floor(u·2⁵³))``."""
+        return np.random.default_rng(int(u * 2.0**53))
+
+    def terms(self, rng: np.random.Generator, out: F) -> None:
+        """``out`` ← the draw's noise terms from ``rng``: ``1 + size·e`` (multiplicative) or
+        ``size·e`` (additive), the numbers :meth:`apply` multiplies or adds.
+
+        ``out`` (C-contiguous) first receives the random numbers: ``uniform(−1, 1)`` is
+        ``−1 + 2·r`` for numpy's ``r ∈ [0, 1)``, exactly (``2·r`` and the subtraction are
+        exact), so ``2·r − 1`` gives the same numbers. The generator hands out its numbers in
+        order, so filling consecutive rows block by block gives one call's numbers.
+        """
+        if self.distribution == "uniform":
+            rng.random(out=out)
+            out *= 2.0
+            out -= 1.0
+        else:
+            rng.standard_normal(out=out)
+        out *= self.size
+        if self.kind == "multiplicative":
+            out += 1.0
+
+    def fill(self, rng: np.random.Generator, values: F, out: F) -> None:
+        """``out`` ← ``values`` with noise from ``rng``, as :meth:`apply` computes it
+        (``out`` C-contiguous, the shape of ``values``, not ``values`` itself)."""
+        self.terms(rng, out)
+        if self.kind == "multiplicative":
+            out *= values
+        else:
+            out += values
 
 
 Assumption: TypeAlias = Choice | Uniform | WeightNoise | DataNoise
@@ -291,8 +343,17 @@ class UncertaintySpec:
 
     assumptions: tuple[Assumption, ...] = attrs.field(converter=_assumptions)
     source: str | None = attrs.field(default=None, eq=False)
+    #: Aggregates to analyse, each with its own results (default: the index only).
+    aggregates: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_codes)
+    #: Periods to analyse, each with its own results (default: the last only).
+    periods: tuple[int, ...] = attrs.field(default=(), kw_only=True, converter=_periods)
 
     def __attrs_post_init__(self) -> None:
+        for what, values in (("aggregates", self.aggregates), ("periods", self.periods)):
+            if len(set(values)) != len(values):
+                raise DxfError(
+                    Problem(f"'{what}' names one twice: {list(values)}", file=self.source)
+                )
         if not self.assumptions:
             raise DxfError(
                 Problem(
@@ -324,8 +385,21 @@ class UncertaintySpec:
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any], source: str | None = None) -> UncertaintySpec:
         """Build from plain data: ``{"choice": [...], "uniform": [...], "weights": [...]}``."""
-        unknown = set(doc) - set(_KEYS)
+        unknown = set(doc) - set(_KEYS) - set(_TARGETS)
         problems: list[Problem] = []
+        targets: dict[str, Any] = {}
+        for key, convert in _TARGETS.items():
+            if key in doc:
+                try:
+                    targets[key] = convert(doc[key])
+                except (TypeError, ValueError):
+                    problems.append(
+                        Problem(
+                            f"'{key}' must be a list of {_TARGET_KINDS[key]}, got {doc[key]!r}",
+                            file=source,
+                            hint=f"e.g. {key} = {_TARGET_EXAMPLES[key]}",
+                        )
+                    )
         if unknown:
             problems.append(
                 Problem(
@@ -379,7 +453,7 @@ class UncertaintySpec:
                     problems.append(Problem(f"{where}: {text}", file=source))
         if problems:
             raise DxfError(problems)
-        return cls(found, source=source)
+        return cls(found, source=source, **targets)
 
     @classmethod
     def from_file(cls, path: str | Path) -> UncertaintySpec:
@@ -409,6 +483,16 @@ class UncertaintySpec:
         """
         stages = {s.name: s for s in pipeline.stages}
         problems: list[Problem] = []
+        if framework is not None:
+            absent = [c for c in self.aggregates if c not in framework.aggregate_codes]
+            if absent:
+                problems.append(
+                    Problem(
+                        f"aggregates: no aggregate {', '.join(map(repr, absent))} in the framework",
+                        file=self.source,
+                        hint=f"aggregates: {', '.join(framework.aggregate_codes)}",
+                    )
+                )
         for a in self.assumptions:
             if isinstance(a, DataNoise):
                 if framework is not None:

@@ -118,6 +118,31 @@ def register_aggregation_methods(register: MethodRegistrar) -> None:
 
 
 # -- runner -------------------------------------------------------------------------------------
+#: Built-in aggregations that only read their values (they may get a read-only view).
+_READ_ONLY = frozenset({_arithmetic, _geometric, _harmonic, _generalised})
+
+
+def _rows_view(arrays: Sequence[F]) -> F:
+    """``np.stack(arrays)``, read-only; a view, without a copy, when the arrays already lie at
+    a constant step in one array (the children of an aggregate stored children-first, as the
+    batched uncertainty analysis stores them)."""
+    first = arrays[0]
+    base = first.base
+    if base is not None and len(arrays) > 1:
+        addr = [a.__array_interface__["data"][0] for a in arrays]
+        step = addr[1] - addr[0]
+        same = all(
+            a.base is base and a.shape == first.shape and a.strides == first.strides for a in arrays
+        )
+        if step > 0 and same and all(addr[k] == addr[0] + k * step for k in range(len(arrays))):
+            return np.lib.stride_tricks.as_strided(
+                first, (len(arrays), *first.shape), (step, *first.strides), writeable=False
+            )
+    out = np.stack(arrays, axis=0)
+    out.setflags(write=False)
+    return out
+
+
 #: ``weight_matrix(children, parents)``: a ``(children, parents)`` matrix, or
 #: ``(replications, children, parents)`` for the batched uncertainty analysis.
 WeightMatrix = Callable[[Sequence[str], Sequence[str]], F]
@@ -203,11 +228,14 @@ def aggregate_levels(
                 w = np.ones((len(children), len(parents)))
                 if given is not None:
                     w *= np.array([float(given[c]) for c in children])[:, np.newaxis]
+            func = state.registry.method("aggregate", method)
             # (..., units, children), laid out children first: the built-in means sum
             # child by child over contiguous memory
-            x = np.moveaxis(np.stack([cols[c] for c in children], axis=0), 0, -1)
+            arrays = [cols[c] for c in children]
+            x = np.moveaxis(
+                _rows_view(arrays) if func.func in _READ_ONLY else np.stack(arrays, axis=0), 0, -1
+            )
             ctx = MethodContext(fw, data, state.raw, tuple(children), stage.name)
-            func = state.registry.method("aggregate", method)
             y = np.asarray(
                 call_method(func, x, w, ctx, stage=stage, params=mparams), dtype=np.float64
             )
@@ -243,4 +271,4 @@ def run(state: RunState, stage: Stage) -> StageOutput:
     columns = list(data.columns) + [c for c in fw.aggregate_codes if c not in data.columns]
     values = np.stack([cols[c] for c in columns], axis=-1)
     logger.info("stage %r: %d aggregates scored", stage.name, len(record))
-    return data.with_columns(columns, values), {"aggregates": record}
+    return data.derive(columns, values), {"aggregates": record}

@@ -114,7 +114,7 @@ def run(state: RunState, stage: Stage) -> StageOutput:
     if problems:
         raise MethodError(problems)
     logger.info("stage %r: %d indicators denominated", stage.name, len(applied))
-    return data.with_columns(data.columns, out), {
+    return data.derive(data.columns, out), {
         "denominated": applied,
         "missing_denominator": missing,
     }

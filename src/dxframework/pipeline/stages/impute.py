@@ -90,7 +90,7 @@ def run(state: RunState, stage: Stage) -> StageOutput:
     still = np.isnan(out)
     all_nan = [c for j, c in enumerate(data.columns) if still[:, :, j].all()]
     logger.info("stage %r: %d values imputed", stage.name, int(filled.sum()))
-    return data.with_columns(data.columns, out), {
+    return data.derive(data.columns, out), {
         "imputed": cells,
         "n_imputed": int(filled.sum()),
         "still_missing": int(still.sum()),

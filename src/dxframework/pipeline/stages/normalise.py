@@ -358,9 +358,9 @@ def run(state: RunState, stage: Stage) -> StageOutput:
         xin = x if state.directed else x * ctx.directions()
         if pooled:  # one scale across all periods, so years compare
             xin = xin.reshape((*x.shape[:-3], 1, x.shape[-3] * x.shape[-2], x.shape[-1]))
-        y = np.asarray(
-            call_method(func, xin, ctx, stage=stage, params=params), dtype=np.float64
-        ).reshape(x.shape)
+        y = np.asarray(call_method(func, xin, ctx, stage=stage, params=params), dtype=np.float64)
+        if y.shape != x.shape:  # pooled
+            y = y.reshape(x.shape)
         point = is_point_rule(func.func)
         idx = [position[c] for c in ctx.codes]
         if point:  # a blank earns no points unless the policy is "skip"
@@ -394,7 +394,7 @@ def run(state: RunState, stage: Stage) -> StageOutput:
     for line in lines:
         warnings.warn(line, BlankScoredWarning, stacklevel=2)
     logger.info("stage %r: %d columns normalised", stage.name, len(codes))
-    return data.with_columns(data.columns, out), {
+    return data.derive(data.columns, out), {
         "indicators": methods,
         "direction_applied": direction_applied,
         "scored_zero": cells,

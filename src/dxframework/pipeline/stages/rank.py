@@ -39,4 +39,4 @@ def rank_scores(
     digits = ranking.get("digits")
     ranked = scores.values if digits is None else np.round(scores.values, int(digits))
     logger.debug("ranking %d columns (digits %s)", len(codes), digits)
-    return scores, scores.with_columns(codes, competition_rank(ranked))
+    return scores, scores.derive(codes, competition_rank(ranked))

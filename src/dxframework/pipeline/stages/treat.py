@@ -126,7 +126,7 @@ def run(state: RunState, stage: Stage) -> StageOutput:
 
     out = by_column(state, stage, data, apply)
     logger.info("stage %r: %d indicator-periods treated", stage.name, len(details))
-    return data.with_columns(data.columns, out), {
+    return data.derive(data.columns, out), {
         "indicators": details,
         "warnings": [f"{k}: {v['warning']}" for k, v in details.items() if "warning" in v],
     }
