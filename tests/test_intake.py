@@ -274,6 +274,27 @@ def test_a_file_without_period_joins_the_single_year_of_the_others(tmp_path: Pat
     assert str(b) in str(info.value)
 
 
+def test_a_sheet_without_period_names_the_sheet_and_the_years_beside_it(tmp_path: Path) -> None:
+    """The other table may be a sheet of the same workbook: the error names that sheet (not
+    only the file, which is the file of the refused sheet too) and the years it holds."""
+    book = openpyxl.Workbook()
+    dated = book.active
+    assert dated is not None
+    dated.title = "Huyện"
+    for row in [["unit", "Năm", "A"], ["X", 2023, 1], ["X", 2024, 5]]:
+        dated.append(row)
+    undated = book.create_sheet("Sở")
+    for row in [["unit", "B"], ["X", 2]]:
+        undated.append(row)
+    path = tmp_path / "mixed.xlsx"
+    book.save(path)
+    with pytest.raises(DataError) as info:
+        assemble([path])
+    (problem,) = info.value.problems
+    assert problem.sheet == "Sở"
+    assert f"(e.g. {path}, sheet 'Huyện'), holding 2023, 2024" in problem.message
+
+
 def test_dxf_assemble_eight_district_workbooks(tmp_path: Path) -> None:
     """Eight district workbooks with overlapping communes; one value reported two ways."""
     pack = dxframework.get_pack("backan")

@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import dxframework as dxf
+from dxframework.cli import cli
 from dxframework.errors import DxfError
 
 MAIN = ["NT", "TC", "HT", "NL", "AT", "DT", "CQ", "KT", "XH"]
@@ -123,3 +125,22 @@ def test_a_file_fitting_two_levels_alike_asks_for_the_level(tmp_path: Path) -> N
         pack.level_for_header(set(base))
     assert "main, main2024" in str(info.value) and "--level" in str(info.value)
     assert pack.level_for_header({*base, "DT"}).name == "main"
+
+
+def test_the_level_error_names_the_file(tmp_path: Path) -> None:
+    """The error of two levels fitting alike is one line naming the data file (exit 2)."""
+    data = tmp_path / "dti-2024.csv"
+    data.write_text(
+        "unit,name,period,NT,TC,HT,NL,AT,CQ,KT,XH\n01,Hà Nội,2024,1,1,1,1,1,1,1,1\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["-q", "run", "--pack", "vn-dti", "--data", str(data), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {data}: the data fit several levels") and "--level" in line
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(DxfError) as info:
+        dxf.get_pack("vn-dti").level_for(data)
+    assert info.value.problems[0].file == str(data)

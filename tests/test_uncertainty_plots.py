@@ -90,5 +90,20 @@ def test_figures_speak_vietnamese_and_english() -> None:
         p.get_width() for p in en.axes[0].patches
     ]
     ua = run_uncertainty(fw, data, pipe, spec, n=30, seed=1)
-    legend = [t.get_text() for t in rank_ranges_figure(ua, lang="vi").axes[0].get_legend().texts]
+    legend = [t.get_text() for t in rank_ranges_figure(ua, lang="vi").legends[0].texts]
     assert legend == ["5–95 % số lần mô phỏng", "trung vị", "thứ hạng gốc"]
+
+
+def test_the_legend_is_outside_the_plot() -> None:
+    """Before: the legend sat in the lower right corner of the axes, over the rank ranges of
+    the last units (ASEM's MYS and BRN) and the bars of the last assumption."""
+    fw, data, pipe = small()
+    spec = UncertaintySpec([WeightNoise(2, 0.5), WeightNoise(3, 0.5)])
+    ua = run_uncertainty(fw, data, pipe, spec, n=30, seed=1)
+    sa = run_sensitivity(fw, data, pipe, spec, n=8, seed=1, bootstrap=20)
+    for fig in (rank_ranges_figure(ua), sensitivity_figure(sa, "en")):
+        fig.canvas.draw()
+        (ax,) = fig.axes
+        assert ax.get_legend() is None and len(fig.legends) == 1
+        plot, legend = ax.get_window_extent(), fig.legends[0].get_window_extent()
+        assert legend.y1 <= plot.y0, (legend, plot)  # wholly below the plot area

@@ -497,3 +497,37 @@ def test_script_name_runs_nothing(files: dict[str, Path], open_page: Any) -> Non
     assert opened.errors == [] and opened.dialogs == []
     page.evaluate("() => alert('probe')")  # the dialog listener works
     assert opened.dialogs == ["probe"]
+
+
+def test_a_very_long_name_keeps_the_scores_in_view(
+    backan: Any, tmp_path: Path, open_page: Any
+) -> None:
+    """A 300-character unit name wraps in the ranking and the drill-down: the tables stay
+    as wide as their cards (no column of scores pushed out of view)."""
+    source = backan.level("district").data_path
+    with open(source, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = list(reader.fieldnames or []), list(reader)
+    long_name = "X" * 300
+    for row in rows:
+        if row["unit"] == "061":
+            row["name"] = long_name
+    data = tmp_path / "districts.csv"
+    with open(data, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    page_file = tmp_path / "long.html"
+    run = {"district": backan.level("district").run(data)}
+    page_file.write_text(dashboard_html(run, backan, "vi"), encoding="utf-8")
+    opened = open_page(page_file)
+    page = opened.page
+    assert long_name in page.locator("#ranking-table").inner_text()
+    for table in ("#ranking-table", "#drill-table"):
+        widths = page.evaluate(
+            "sel => { const s = document.querySelector(sel).parentElement;"
+            " return [s.scrollWidth, s.clientWidth]; }",
+            table,
+        )
+        assert widths[0] <= widths[1], (table, widths)
+    assert opened.errors == []

@@ -86,3 +86,25 @@ def test_csv_with_a_bom(tmp_path: Path) -> None:
     data = (out / "district" / "results.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"DX_rank" in data
     assert (out / "district" / "aggregated.csv").is_file()
+
+
+def test_data_without_a_year_leave_the_year_blank(backan: Any, tmp_path: Path) -> None:
+    """Before: the "Năm" column said 0 for data read without a period column (dxf run's
+    results.csv has no period column then)."""
+    source = backan.level("district").data_path
+    with open(source, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        fields = [c for c in reader.fieldnames or [] if c != "period"]
+        rows = [r for r in reader if r["period"] == "2024"]
+    data = tmp_path / "no-year.csv"
+    with open(data, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    run = backan.level("district").run(data)
+    assert tuple(run.scores.periods) == (0,)
+    path = tmp_path / "no-year.xlsx"
+    path.write_bytes(workbook_bytes(run, "vi"))
+    sheet = list(openpyxl.load_workbook(path)["results"].values)
+    assert sheet[0][2] == "Năm" and len(sheet) == 1 + 8
+    assert all(row[2] is None for row in sheet[1:])

@@ -316,3 +316,35 @@ def test_import_dxframework_does_not_import_matplotlib() -> None:
     code = "import sys, dxframework; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_titles_name_the_year_of_a_panel(tmp_path: Path) -> None:
+    """backan's districts hold 2020–2024: a picture says which year it shows (the last by
+    default, or ``period``); data without a period have no year to name."""
+    pack = dxf.get_pack("backan")
+    panel = score_levels(pack, "district")["district"]
+    assert list(panel.scores.periods) == [2020, 2021, 2022, 2023, 2024]
+    titles = {
+        "ranking": plots.ranking(panel, lang="en"),
+        "ranking 2021": plots.ranking(panel, period=2021),
+        "profile": plots.unit_profile(panel, "060", lang="en"),
+        "distributions": plots.distributions(panel, ["HT1"], period=2022),
+    }
+    text = {k: fig.get_suptitle() for k, fig in titles.items()}
+    assert text["ranking"] == "Ranking by District DX index, 2024"
+    assert text["ranking 2021"] == "Xếp hạng theo Chỉ số chuyển đổi số cấp huyện, năm 2021"
+    assert text["profile"] == "Pác Nặm: against the median of the units, 2024"
+    assert text["distributions"].endswith(", năm 2022")
+    # vn-dti's main sample without its period column: one period, no year
+    with open(DATA / "main-synthetic.csv", encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        fields = [c for c in reader.fieldnames or [] if c != "period"]
+        rows = list(reader)
+    last = max(r["period"] for r in rows)
+    path = tmp_path / "main.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["period"] == last)
+    undated = plots.unit_profile(dxf.get_pack("vn-dti").level("main").run(path), "01", lang="en")
+    assert undated.get_suptitle() == "Thành phố Hà Nội: against the median of the units"

@@ -10,6 +10,7 @@ does, finds the spec (a file, or one shipped in the pack's folder), and runs
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,8 @@ def analyse_pack(
         Passed to both analyses: ``sampler``, ``code``, ``workers``, ``client``,
         ``batched``, ``chunk_size``. Without ``code``, a spec naming ``aggregates`` or
         ``periods`` is run for each of them (:func:`run_targets`; the sensitivity analysis
-        for the first).
+        for the first); with it, the spec's ``aggregates`` and ``periods`` are set aside (a
+        warning says so).
     """
     levels = choose_levels(pack, level, data, pipeline)
     if len(levels) > 1:
@@ -129,6 +131,13 @@ def analyse_pack(
 
     logger.info("uncertainty of %s (%s): %d draws", pack.name, lvl.name, n)
     targets: dict[tuple[str, int], UncertaintyResult] = {}
+    if (spec.aggregates or spec.periods) and options.get("code") is not None:
+        named = ", ".join([*spec.aggregates, *map(str, spec.periods)])
+        warnings.warn(
+            f"code {options['code']!r} replaces the aggregates and periods the study file "
+            f"names ({named}): only {options['code']!r} is analysed, in the last period",
+            stacklevel=2,
+        )
     if (spec.aggregates or spec.periods) and options.get("code") is None:
         rest = {k: v for k, v in options.items() if k != "code"}
         targets = run_targets(

@@ -181,7 +181,7 @@ def score_assessment(
         raise DxfError(
             Problem(
                 f"pack {pack.name!r} ({lvl.name}) ships no assessment data",
-                hint="give the assessment table with --assessment",
+                hint="give the assessment table: --assessment of dxf run, --data of dxf gaps",
             )
         )
     fw, base = load_level(lvl, data, framework, period)

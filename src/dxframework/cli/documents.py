@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 # commands that write documents, so that the others run without it.
 
 DOCUMENT_NAMES = ("proposal", "plan", "tasks")
+#: The years a document's date and plan year may take (as its term: 2026-2030).
+YEARS = (1900, 2200)
 
 #: The words of ``dxf tasks`` (the statuses as the documents write them).
 STATUS_TEXT = {
@@ -106,7 +109,7 @@ def document_options(func: Any) -> Any:
         ),
         click.option(
             "--plan-year",
-            type=click.IntRange(1900, 2200),
+            type=click.IntRange(*YEARS),
             default=None,
             help="The year of the annual plan (default: the year after the latest data).",
         ),
@@ -140,7 +143,7 @@ def document_settings(
         "today": _parse_date(doc_date),
         "plan_year": plan_year,
         "org": org_file,
-        "number": number,
+        "number": _parse_number(number),
         "term": term,
     }
 
@@ -279,10 +282,46 @@ def _parse_date(text: str | None) -> dt.date | None:
         return None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
+            day = dt.datetime.strptime(text.strip(), fmt).date()
         except ValueError:
             continue
+        if not YEARS[0] <= day.year <= YEARS[1]:
+            raise DxfError(
+                Problem(
+                    f"--date {text!r}: the year {day.year} is not between {YEARS[0]} and "
+                    f"{YEARS[1]}",
+                    hint="write the date of the documents, e.g. 2022-03-17 or 17/03/2022",
+                )
+            )
+        return day
     raise DxfError(Problem(f"--date {text!r} is not a date", hint="write 2022-03-17 or 17/03/2022"))
+
+
+#: A document symbol: letters, a hyphen, letters ("ĐA-UBND", "KH-UBND", "QĐ-UBND").
+_SYMBOL = re.compile(r"[^\W\d_]+\s*[-‐–]\s*[^\W\d_]+")
+
+
+def _parse_number(text: str | None) -> str | None:
+    """``--number``: the number before the symbol ("45", "45/2024"), spaces tidied; blank
+    is no number. A number holding a symbol ("45/ĐA-UBND") is refused: the symbol comes
+    from the organisation profile, and would be written twice."""
+    if text is None:
+        return None
+    number = " ".join(text.split())
+    if not number:
+        return None
+    symbol = next((p for p in number.split("/") if _SYMBOL.search(p)), None)
+    if symbol is not None:
+        given = number.split("/")[0].strip()
+        raise DxfError(
+            Problem(
+                f"--number {text!r} holds a document symbol ({symbol.strip()}), which the "
+                "documents add after the number",
+                hint=f"give the number only (--number {given or '45'}); the symbols are in "
+                "the organisation profile ([symbols] of --org)",
+            )
+        )
+    return number
 
 
 def _check_templates(templates_dir: Path | None) -> None:

@@ -69,6 +69,8 @@ def export_cmd(
     weights, the framework and the manifest, headers in the document language. CSV:
     ``LEVEL/results.csv`` and one file per stage (``--bom`` for Excel).
     """
+    if bom and fmt != "csv":
+        raise click.UsageError("--bom is for --format csv (an XLSX workbook needs no mark)")
     from dxframework.report.export import csv_bytes, workbook_bytes  # needs openpyxl
 
     given = data.paths if data is not None else ()

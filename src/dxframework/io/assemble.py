@@ -419,11 +419,16 @@ def _combine(
     with_period = [t for t in sources if t.parsed.has_period]
     if with_period and len(with_period) < len(sources) and schema.period is None:
         without = [t for t in sources if not t.parsed.has_period]
+        first = with_period[0]
+        example = first.file + (f", sheet {first.sheet!r}" if first.sheet else "")
+        years = ", ".join(
+            map(str, sorted({y for t in with_period for y in t.parsed.dataset.periods}))
+        )
         raise DataError(
             [
                 Problem(
-                    "no period column, though other files have one (e.g. "
-                    f"{with_period[0].file}): its values would belong to no year",
+                    f"no period column, though other files have one (e.g. {example}), "
+                    f"holding {years}: its values would belong to no year",
                     file=t.file,
                     sheet=t.sheet,
                     hint="add a period column (Năm) with the year, or choose the year with "

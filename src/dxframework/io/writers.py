@@ -278,15 +278,40 @@ def atomic_file(target: str | Path) -> Iterator[Path]:
     """
     path = Path(target)
     parent = path.parent if str(path.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
     tmp = parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(path, exc) from exc
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if exc.filename is None or str(exc.filename) not in (str(tmp), str(parent), str(path)):
+            raise
+        raise _unwritable(path, exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _unwritable(target: Path, exc: OSError) -> DxfError:
+    """The error for an output that cannot be written there (a read-only folder…), naming
+    the output rather than the temporary file."""
+    reason = (exc.strerror or type(exc).__name__).lower()
+    blocker = next((p for p in target.parents if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        reason = f"{str(blocker)!r} is a file, not a folder"
+    return DxfError(
+        Problem(
+            f"cannot write here: {reason}",
+            file=str(target),
+            hint="choose a folder you can write to",
+        )
+    )
 
 
 # -- output folders -----------------------------------------------------------------------------
@@ -629,12 +654,19 @@ def atomic_folder(target: str | Path, command: str | None = None) -> Iterator[Pa
     token = None
     done = False
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unwritable(Path(target), exc) from exc
         for line in recover_leftovers(out):
             warnings.warn(line, OutputWarning, stacklevel=3)
         _check_replaceable(out, str(target))
         tmp = parent / f"{_TMP}{out.name}-{os.getpid()}-{secrets.token_hex(4)}"
-        tmp.mkdir()
+        try:
+            tmp.mkdir()
+        except OSError as exc:
+            tmp = None
+            raise _unwritable(Path(target), exc) from exc
         token = _STAGING.set((*_STAGING.get(), (out, tmp)))
         yield tmp
         _STAGING.reset(token)

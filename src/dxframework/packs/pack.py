@@ -43,6 +43,7 @@ are relative to the folder of ``pack.toml``. A plugin registers its pack with
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import tomllib
@@ -123,6 +124,26 @@ def _scored(fw: Framework) -> tuple[str, ...]:
         for code, w in fw.effective_weights(root).items():
             weight[code] = weight.get(code, 0.0) + w
     return tuple(c for c in fw.indicator_codes if weight.get(c, 0.0) > 0)
+
+
+def manifest_origin(path: str | Path) -> tuple[str | None, str | None]:
+    """The pack and level a run's ``manifest.json`` was written by (``pack.name`` and
+    ``pack.level``); ``(None, None)`` for another file (a pipeline of its own)."""
+    p = Path(path)
+    if p.suffix.lower() != ".json" or not p.is_file():
+        return None, None
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return None, None  # Pipeline.from_file reports what is wrong with the file
+    origin = doc.get("pack") if isinstance(doc, Mapping) and "pipeline" in doc else None
+    if not isinstance(origin, Mapping):
+        return None, None
+    name, level = origin.get("name"), origin.get("level")
+    return (
+        name if isinstance(name, str) else None,
+        level if isinstance(level, str) else None,
+    )
 
 
 @attrs.frozen
@@ -335,7 +356,20 @@ class PackLevel:
             return Pipeline.from_file(self.root / self.pipelines[key])
         candidate = Path(key)
         if candidate.suffix.lower() in (".toml", ".json") or candidate.exists():
-            return Pipeline.from_file(candidate)
+            pipe = Pipeline.from_file(candidate)
+            pack, level = manifest_origin(candidate)
+            if pack not in (None, self.pack) or level not in (None, self.name):
+                raise DxfError(
+                    Problem(
+                        f"this manifest repeats a run of pack {pack!r}, level {level!r}, not "
+                        f"of pack {self.pack!r}, level {self.name!r}",
+                        file=str(candidate),
+                        hint=f"give --level {level}, or a pipeline of level {self.name!r}"
+                        if pack == self.pack
+                        else f"give a pipeline of pack {self.pack!r}",
+                    )
+                )
+            return pipe
         raise DxfError(
             Problem(
                 f"pack {self.pack!r} has no pipeline {key!r}",
@@ -528,16 +562,17 @@ class MetricPack:
     def level_for(self, path: str | Path) -> PackLevel:
         """The level whose indicators are all columns of the data file (else the default)."""
         # only the header is read
-        return self.level_for_header(set(read_header(path, loaders=registered_loaders())))
+        header = set(read_header(path, loaders=registered_loaders()))
+        return self.level_for_header(header, source=str(path))
 
-    def level_for_header(self, header: set[str]) -> PackLevel:
+    def level_for_header(self, header: set[str], source: str | None = None) -> PackLevel:
         """The level whose scored indicators are all among these column names.
 
         Several levels may fit (DTI 2022 and DTI 2024 main indicators share their codes): the
         one sharing most columns with the file wins (a level whose weight-0 indicator, such
         as DTI 2022's smart city, the file also has); levels fitting alike are an error asking
         for ``--level``, never a silent choice. No level fitting: the default level, whose
-        reader then names the missing columns.
+        reader then names the missing columns. ``source`` names the data in the error.
         """
         folded = {fold(h) for h in header}  # as the reader matches headers
         fits = [
@@ -558,6 +593,7 @@ class MetricPack:
             raise DxfError(
                 Problem(
                     f"the data fit several levels of pack {self.name!r} alike ({names})",
+                    file=source,
                     hint=f"choose one with --level ({names})",
                 )
             )

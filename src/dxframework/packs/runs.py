@@ -33,7 +33,7 @@ from dxframework.model.dataset import Dataset
 from dxframework.model.framework import Framework
 from dxframework.model.text import natural_key
 from dxframework.packs.loaders import registered_loaders
-from dxframework.packs.pack import MetricPack, PackLevel
+from dxframework.packs.pack import MetricPack, PackLevel, manifest_origin
 from dxframework.packs.rollup import rollup
 from dxframework.pipeline.result import RunResult
 from dxframework.pipeline.run import file_sha256
@@ -104,10 +104,15 @@ def choose_levels(
     if level is not None:
         return [pack.level(level)]
     if data is not None and data.paths:
-        return [pack.level_for_header(data.header())] if len(pack.levels) > 1 else [pack.level()]
+        if len(pack.levels) == 1:
+            return [pack.level()]
+        return [pack.level_for_header(data.header(), source=", ".join(map(str, data.paths)))]
     levels = list(pack.levels.values())
     if pipeline is not None:
         having = [lvl for lvl in levels if str(pipeline) in lvl.pipelines]
+        origin, of_level = manifest_origin(pipeline)  # a run's manifest repeats its level
+        if not having and origin == pack.name and of_level in pack.levels:
+            having = [pack.level(of_level)]
         levels = having or levels
     return levels
 

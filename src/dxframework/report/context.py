@@ -98,7 +98,8 @@ _TERM_WORD = {"vi": " giai đoạn {term}", "en": ", {term}"}
 
 
 def parse_term(value: object) -> tuple[int, int]:
-    """The document's own period: ``"2026-2030"``, ``"2026–2030"`` or ``[2026, 2030]``."""
+    """The document's own period: ``"2026-2030"``, ``"2026–2030"`` or ``[2026, 2030]``, the
+    first year before the last."""
     pair: Sequence[object]
     if isinstance(value, list | tuple) and len(value) == 2:
         pair = value
@@ -109,7 +110,7 @@ def parse_term(value: object) -> tuple[int, int]:
         start, end = int(str(pair[0])), int(str(pair[1]))
     except (IndexError, TypeError, ValueError):
         start = end = 0
-    if not (1900 <= start <= end <= 2200):
+    if not (1900 <= start < end <= 2200):  # a period: "giai đoạn 2026–2026" is not one
         raise DxfError(
             Problem(
                 f"term {value!r} is not a period of years",
@@ -370,6 +371,23 @@ def _agencies(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def check_years(results: Mapping[str, RunResult]) -> None:
+    """Refuse data without a year: the documents and the dashboard date every figure
+    ("Hiện trạng 2024", the plan year after it, the progress needed per year to a target).
+
+    Data read without a period column hold the one period 0, which is not a year.
+    """
+    for name, res in results.items():
+        if tuple(res.scores.periods) == (0,):
+            raise DxfError(
+                Problem(
+                    f"the data of level {name!r} hold no year (no period column), and the "
+                    "figures are dated by it",
+                    hint="add a period column (Năm) with the year, or give it with --period 2024",
+                )
+            )
+
+
 def build_context(
     pack: Any,
     results: Mapping[str, RunResult],
@@ -412,6 +430,7 @@ def build_context(
         ``[report]`` table, else the period its title states). Not the data year
         (``--period``) nor the plan year.
     """
+    check_years(results)
     targets = pack.targets()
     target_level = targets.get("level")
     if target_level in results:

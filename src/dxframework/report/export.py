@@ -115,9 +115,10 @@ def _data_rows(
     units = data.units  # rows in natural order of the unit codes, as results.csv
     order = sorted(range(len(units)), key=lambda k: natural_key(units[k].code))
     for p, period in enumerate(data.periods):
+        year = int(period) if period else None  # data without a period column: no year
         for i in order:
             u = units[i]
-            row: list[Any] = [_text(u.code), _text(u.name or ""), int(period)]
+            row: list[Any] = [_text(u.code), _text(u.name or ""), year]
             for j in range(len(data.columns)):
                 row.append(_number(data.values[p, i, j]))
                 if ranks is not None:

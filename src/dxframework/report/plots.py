@@ -118,6 +118,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "units": "Số đơn vị",
         "mean": "Trung bình",
         "none": "không có giá trị",
+        "year": "{text}, năm {year}",
     },
     "en": {
         "indicator": "Input indicator",
@@ -133,6 +134,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "units": "Units",
         "mean": "Mean",
         "none": "no values",
+        "year": "{text}, {year}",
     },
 }
 
@@ -226,6 +228,13 @@ def _title(fig: Figure, title: str | None, default: str) -> None:
     text = default if title is None else title
     if text:
         fig.suptitle(text, fontsize=9.5, color=DARK)
+
+
+def _dated(text: str, periods: Sequence[int], p: int, lang: str) -> str:
+    """A default title with the year its figures are of ("…, năm 2024"); data without a
+    period (the one period 0) have no year to name."""
+    year = periods[p]
+    return WORDS[lang]["year"].format(text=text, year=year) if year else text
 
 
 def _finish(fig: Figure) -> Figure:
@@ -589,7 +598,9 @@ def ranking(
             value_label=name,
             order=list(range(len(rows))),
         )
-        _title(fig, title, f"{WORDS[lang]['ranking']} {name}")
+        periods = result.scores.periods
+        heading = f"{WORDS[lang]['ranking']} {name}"
+        _title(fig, title, _dated(heading, periods, result.scores.period_index(period), lang))
         return _finish(fig)
 
 
@@ -673,7 +684,7 @@ def unit_profile(
             Line2D([], [], color=DARK, linewidth=0, marker="|", markersize=9, mew=2.0),
         ]
         legend_below(fig, handles, [who, words["median"].format(n=len(scores.units))])
-        _title(fig, title, f"{who}: {words['profile']}")
+        _title(fig, title, _dated(f"{who}: {words['profile']}", scores.periods, p, lang))
         return _finish(fig)
 
 
@@ -744,7 +755,8 @@ def distributions(
         handles = [Patch(facecolor=BLUE, linewidth=0), Line2D([], [], color=DARK, linewidth=1.6)]
         legend_below(fig, handles, [words["units"], words["mean"]])
         stage_text = _STAGES[lang].get(stage, f"{words['stage']} {stage}")
-        _title(fig, title, f"{words['distributions']} ({stage_text})")
+        heading = f"{words['distributions']} ({stage_text})"
+        _title(fig, title, _dated(heading, data.periods, p, lang))
         return _finish(fig)
 
 

@@ -83,6 +83,12 @@ def _figure(width: float, height: float) -> Any:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def _legend_below(fig: Any, ax: Any) -> None:
+    """The legend under the plot, never over the bars of the last units or assumptions."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize=7)
+
+
 def rank_ranges_figure(result: UncertaintyResult, top: int | None = None, lang: str = "vi") -> Any:
     """Rank ranges per unit: 5–95 % bar, median and nominal rank, best nominal rank first.
 
@@ -108,7 +114,7 @@ def rank_ranges_figure(result: UncertaintyResult, top: int | None = None, lang: 
     _locale_ticks(ax.xaxis, lang)
     draws = f"{result.n:,}".replace(",", "." if lang == "vi" else ",")
     ax.set_title(t["rank_title"].format(code=result.code, n=draws), fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
+    _legend_below(fig, ax)
     return fig
 
 
@@ -139,7 +145,7 @@ def sensitivity_figure(result: SensitivityResult, lang: str = "vi") -> Any:
     _locale_ticks(ax.xaxis, lang)
     runs = f"{result.runs:,}".replace(",", "." if lang == "vi" else ",")
     ax.set_title(t["sens_title"].format(code=result.code, runs=runs), fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
+    _legend_below(fig, ax)
     return fig
 
 
