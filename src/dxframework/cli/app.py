@@ -69,6 +69,7 @@ __all__ = [
     "registry",
     "score_levels",
     "split_csv",
+    "tasks_option",
 ]
 
 FC = TypeVar("FC", bound=Callable[..., Any])
@@ -373,6 +374,15 @@ lang_option = click.option(
     default="vi",
     show_default=True,
     help="Language (Vietnamese or English).",
+)
+
+
+tasks_option = click.option(
+    "--tasks",
+    "tasks_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="An updated copy of the task catalogue (CSV, Excel or JSON; default: the pack's).",
 )
 
 

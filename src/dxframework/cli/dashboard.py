@@ -20,6 +20,7 @@ from dxframework.cli.app import (
     pipeline_option,
     registry,
     score_levels,
+    tasks_option,
 )
 from dxframework.io.writers import atomic_file, check_output_file
 
@@ -34,13 +35,7 @@ SUFFIXES = (".html", ".htm")
 @period_option
 @pipeline_option
 @lang_option
-@click.option(
-    "--tasks",
-    "tasks_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="An updated copy of the task catalogue (CSV, Excel or JSON).",
-)
+@tasks_option
 @click.option(
     "--out",
     "-o",

@@ -29,6 +29,7 @@ from dxframework.cli.app import (
     registry,
     score_levels,
     split_csv,
+    tasks_option,
 )
 from dxframework.cli.scoring import print_written
 from dxframework.errors import DxfError, Problem
@@ -176,13 +177,7 @@ def document_settings(
     default=None,
     help="A folder of templates overriding the pack's and the built-in ones.",
 )
-@click.option(
-    "--tasks",
-    "tasks_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="An updated copy of the task catalogue (CSV, Excel or JSON).",
-)
+@tasks_option
 @document_options
 @click.option(
     "--profiles",
@@ -353,13 +348,7 @@ def _render(
 
 @cli.command("tasks")
 @pack_option
-@click.option(
-    "--tasks",
-    "tasks_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="An updated copy of the task catalogue (default: the pack's).",
-)
+@tasks_option
 @click.option(
     "--copy",
     "copy_to",
